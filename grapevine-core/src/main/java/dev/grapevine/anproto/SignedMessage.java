@@ -36,7 +36,7 @@ public final class SignedMessage {
    */
   public static SignedMessage parse(String value) {
     if (value.length() != LENGTH) {
-      String hint = value.endsWith("==") ? "" : " (it must end with '==')";
+      String hint = value.endsWith("==") ? "" : " (it must end with the '==' padding)";
       throw new InvalidMessageException(
           InvalidMessageException.Reason.BAD_LENGTH,
           "Expected signed message of " + LENGTH + " chars but was " + value.length() + hint);
@@ -52,9 +52,14 @@ public final class SignedMessage {
       if (e.reason() == InvalidMessageException.Reason.BAD_TIMESTAMP) {
         throw e;
       }
-      throw new InvalidMessageException(
-          InvalidMessageException.Reason.BAD_PAYLOAD,
-          "Expected signed payload of timestamp and content hash but " + e.getMessage());
+      InvalidMessageException bad =
+          new InvalidMessageException(
+              InvalidMessageException.Reason.BAD_PAYLOAD,
+              "Expected a canonical content hash after the timestamp in the signed payload but was '"
+                  + Opened.printable(payload.substring(Opened.TIMESTAMP_DIGITS))
+                  + "'");
+      bad.initCause(e);
+      throw bad;
     }
     return new SignedMessage(value, author, body, claimed);
   }

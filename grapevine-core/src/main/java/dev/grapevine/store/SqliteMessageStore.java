@@ -1,0 +1,846 @@
+package dev.grapevine.store;
+
+import dev.grapevine.anproto.Hash;
+import dev.grapevine.anproto.Opened;
+import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.anproto.VerifiedMessage;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The durable store: one SQLite database in WAL mode with {@code synchronous=FULL}.
+ *
+ * <p><b>On disk.</b> Given the path {@code F}: {@code F} is the database, {@code F-wal} and {@code
+ * F-shm} are SQLite's write-ahead log and its index (part of the database while it is open or after
+ * a crash; never delete them), and {@code F.lock} is an advisory lock file held while a store has
+ * {@code F} open, so two stores (in any processes) never write one database. Tables: {@code
+ * blobs(hash PK, size, name, data)} (every blob as UTF-8 text, with its byte size and the {@code
+ * name:} of its front matter if any), {@code log(seq INTEGER PRIMARY KEY AUTOINCREMENT, hash
+ * UNIQUE, author, ts, content_hash, sig)} with indexes on {@code (author, ts)}, {@code (ts, hash)}
+ * and {@code (content_hash)}, {@code authors(pubkey PK)} in order of first arrival, and {@code
+ * names(name, pubkey, PK both)}. {@code PRAGMA application_id} marks the file as Grapevine's and
+ * {@code PRAGMA user_version} is the schema version (1). The file can be inspected with the {@code
+ * sqlite3} shell.
+ *
+ * <p><b>Crash semantics.</b> A write is acknowledged (its future completes, the synchronous call
+ * returns) only after the COMMIT of its transaction returned, and with {@code synchronous=FULL}
+ * COMMIT returns only after the WAL is synced to disk. So a crash at any moment, {@code kill -9}
+ * or power loss, loses nothing acknowledged; writes still queued or in the transaction being
+ * committed may be lost as a whole but are never half-applied. On the next open SQLite replays
+ * the WAL.
+ *
+ * <p><b>Threads.</b> One writer thread ({@code grapevine-store-writer-N}) owns the write connection:
+ * it drains the bounded {@link WriteQueue} and commits up to {@link StoreConfig#maxBatchSize()}
+ * writes per transaction (group commit: whatever queued up during the previous commit goes into the
+ * next), assigning sequence numbers in commit order. Reads borrow connections from a {@link
+ * ReaderPool} and run concurrently with the writer, each statement on a committed snapshot.
+ */
+final class SqliteMessageStore implements MessageStore {
+  private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
+
+  /** {@code PRAGMA application_id}: "GRPV". */
+  static final int APPLICATION_ID = 0x47525056;
+
+  /** {@code PRAGMA user_version} of the current schema. */
+  static final int SCHEMA_VERSION = 1;
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private static final String ENTRY =
+      "SELECT l.seq, l.hash, l.author, l.ts, l.content_hash, l.sig, b.data"
+          + " FROM log l LEFT JOIN blobs b ON b.hash = l.content_hash";
+  private static final String SQL_GET = "SELECT data FROM blobs WHERE hash = ?";
+  private static final String SQL_HAS = "SELECT 1 FROM blobs WHERE hash = ?";
+  private static final String SQL_LATEST =
+      ENTRY + " WHERE l.author = ? ORDER BY l.ts DESC, l.seq DESC LIMIT 1";
+  private static final String SQL_PUBKEYS = "SELECT pubkey FROM authors ORDER BY rowid";
+  private static final String SQL_HASH_LOG = "SELECT hash FROM log ORDER BY seq";
+  private static final String SQL_HASH_PAGE =
+      "SELECT seq, hash FROM log WHERE seq > ? ORDER BY seq LIMIT ?";
+  private static final String SQL_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM log";
+  private static final String SQL_POLL = ENTRY + " WHERE l.seq > ? ORDER BY l.seq LIMIT ?";
+  private static final String SQL_ALL = ENTRY + " ORDER BY l.ts, l.seq";
+  private static final String SQL_BY_AUTHOR = ENTRY + " WHERE l.author = ? ORDER BY l.ts, l.seq";
+  private static final String SQL_BY_HASH = ENTRY + " WHERE l.hash = ?";
+  private static final String SQL_SEARCH =
+      "SELECT l.seq, l.hash, l.author, l.ts, l.content_hash, l.sig, b.data"
+          + " FROM log l JOIN blobs b ON b.hash = l.content_hash"
+          + " WHERE "
+          + ReaderPool.CONTAINS_FUNCTION
+          + "(b.data, ?) ORDER BY l.ts, l.seq";
+  private static final String SQL_LOOKUP_NAME =
+      "SELECT pubkey FROM names WHERE name = ? ORDER BY rowid";
+  private static final String SQL_NAMES_OF =
+      "SELECT name FROM names WHERE pubkey = ? ORDER BY rowid";
+  private static final String SQL_NAMES = "SELECT name, pubkey FROM names ORDER BY rowid";
+
+  private final Path file;
+  private final StoreConfig config;
+  private final FileChannel lockChannel;
+  private final FileLock fileLock;
+  private final WriteQueue queue;
+  private final ReaderPool readers;
+  private final WriterSession session;
+  private final Thread writer;
+  private final AtomicLong messages;
+  private final AtomicLong authors;
+  private final AtomicLong blobs;
+  private final AtomicLong blobBytes;
+  private volatile boolean closed;
+
+  private SqliteMessageStore(
+      Path file,
+      StoreConfig config,
+      FileChannel lockChannel,
+      FileLock fileLock,
+      WriterSession session,
+      long[] counts) {
+    this.file = file;
+    this.config = config;
+    this.lockChannel = lockChannel;
+    this.fileLock = fileLock;
+    this.session = session;
+    this.queue = new WriteQueue(config.queueCapacity(), config.maxQueuedBytes());
+    this.readers =
+        new ReaderPool(url(file), config.readerConnections(), config.enqueueTimeout());
+    this.messages = new AtomicLong(counts[0]);
+    this.authors = new AtomicLong(counts[1]);
+    this.blobs = new AtomicLong(counts[2]);
+    this.blobBytes = new AtomicLong(counts[3]);
+    this.writer = new Thread(this::runWriter, "grapevine-store-writer-" + INSTANCES.incrementAndGet());
+    this.writer.setDaemon(true);
+    this.writer.start();
+  }
+
+  /** Opens or creates the store in {@code file}; see {@link MessageStore#sqlite}. */
+  static SqliteMessageStore open(Path file, StoreConfig config) {
+    Objects.requireNonNull(config, "config");
+    Path path = file.toAbsolutePath().normalize();
+    FileChannel channel = null;
+    FileLock lock = null;
+    WriterSession session = null;
+    try {
+      if (path.getParent() != null) {
+        Files.createDirectories(path.getParent());
+      }
+      Path lockFile = path.resolveSibling(path.getFileName() + ".lock");
+      channel =
+          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new StoreException(
+            StoreException.Reason.LOCKED,
+            "Expected to be the only store using " + path + " but another store has it open");
+      }
+      session = WriterSession.open(url(path));
+      long[] counts = session.counts();
+      SqliteMessageStore store = new SqliteMessageStore(path, config, channel, lock, session, counts);
+      log.debug("Opened store {} with {} messages and {} blobs", path, counts[0], counts[2]);
+      return store;
+    } catch (IOException | SQLException | RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      closeQuietly(lock, channel);
+      if (e instanceof StoreException) {
+        throw (StoreException) e;
+      }
+      throw new StoreException(
+          StoreException.Reason.IO, "Opening the store " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static String url(Path path) {
+    return "jdbc:sqlite:" + path;
+  }
+
+  // ---- writes ----
+
+  @Override
+  public Hash make(String data) {
+    Blob blob = Blob.of(data, config.maxBlobBytes());
+    WriteOp.Make op = new WriteOp.Make(blob);
+    return awaitWrite(op, op.future);
+  }
+
+  @Override
+  public CompletableFuture<Hash> makeAsync(String data) {
+    Blob blob;
+    try {
+      blob = Blob.of(data, config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    WriteOp.Make op = new WriteOp.Make(blob);
+    return submit(op, op.future);
+  }
+
+  @Override
+  public boolean add(VerifiedMessage message) {
+    WriteOp.Add op = new WriteOp.Add(Objects.requireNonNull(message, "message"));
+    return awaitWrite(op, op.future);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> addAsync(VerifiedMessage message) {
+    WriteOp.Add op = new WriteOp.Add(Objects.requireNonNull(message, "message"));
+    return submit(op, op.future);
+  }
+
+  @Override
+  public List<Boolean> addAll(List<VerifiedMessage> messages) {
+    List<VerifiedMessage> all = List.copyOf(messages);
+    requireNotWriterThread();
+    int chunk = Math.max(1, Math.min(config.maxBatchSize(), config.queueCapacity()));
+    List<CompletableFuture<List<Boolean>>> futures = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += chunk) {
+      WriteOp.AddAll op = new WriteOp.AddAll(all.subList(from, Math.min(all.size(), from + chunk)));
+      requireOpen();
+      queue.offer(op, config.enqueueTimeout());
+      futures.add(op.future);
+    }
+    List<Boolean> results = new ArrayList<>(all.size());
+    for (CompletableFuture<List<Boolean>> f : futures) {
+      results.addAll(join(f));
+    }
+    return results;
+  }
+
+  @Override
+  public boolean putName(String name, PublicKey pubkey) {
+    WriteOp.PutName op =
+        new WriteOp.PutName(Blob.requireUsableName(name), Objects.requireNonNull(pubkey, "pubkey"));
+    return awaitWrite(op, op.future);
+  }
+
+  private <T> CompletableFuture<T> submit(WriteOp op, CompletableFuture<T> future) {
+    try {
+      requireOpen();
+      queue.offer(op);
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return future;
+  }
+
+  private <T> T awaitWrite(WriteOp op, CompletableFuture<T> future) {
+    requireNotWriterThread();
+    requireOpen();
+    queue.offer(op, config.enqueueTimeout());
+    return join(future);
+  }
+
+  private void requireNotWriterThread() {
+    if (Thread.currentThread() == writer) {
+      throw new IllegalStateException(
+          "Expected a synchronous store write from another thread but it was called on the store's"
+              + " writer thread (from a future's callback), where it would deadlock; use the async"
+              + " variant");
+    }
+  }
+
+  /** Waits for {@code future} and rethrows its failure with this thread's stack. */
+  static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StoreException) {
+        StoreException se = (StoreException) cause;
+        throw new StoreException(se.reason(), se.getMessage(), se);
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw e;
+    }
+  }
+
+  // ---- the writer thread ----
+
+  private void runWriter() {
+    try {
+      while (true) {
+        List<WriteOp> batch = queue.take(config.maxBatchSize());
+        if (batch.isEmpty()) {
+          break;
+        }
+        commit(batch);
+      }
+    } catch (InterruptedException e) {
+      log.warn("Store writer for {} interrupted; failing queued writes", file);
+    } catch (RuntimeException | Error e) {
+      log.error("Store writer for {} failed; the store accepts no more writes", file, e);
+      throw e;
+    } finally {
+      queue.close();
+      fail(queue.drain(), closedException());
+      session.close();
+      closeQuietly(fileLock, lockChannel);
+    }
+  }
+
+  private void commit(List<WriteOp> batch) {
+    WriterSession.Delta delta = new WriterSession.Delta();
+    Object[] results = new Object[batch.size()];
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        results[i] = session.apply(batch.get(i), delta);
+      }
+      session.commit();
+    } catch (SQLException | RuntimeException e) {
+      session.rollbackQuietly();
+      if (batch.size() > 1) {
+        // Commit one by one so a single bad write fails alone.
+        for (WriteOp op : batch) {
+          commit(List.of(op));
+        }
+        return;
+      }
+      log.warn("Store write to {} failed: {}", file, e.toString());
+      batch.get(0)
+          .fail(
+              new StoreException(
+                  StoreException.Reason.IO, "Writing to the store failed: " + e.getMessage(), e));
+      return;
+    }
+    messages.addAndGet(delta.messages);
+    authors.addAndGet(delta.authors);
+    blobs.addAndGet(delta.blobs);
+    blobBytes.addAndGet(delta.blobBytes);
+    for (int i = 0; i < batch.size(); i++) {
+      complete(batch.get(i), results[i]);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void complete(WriteOp op, Object result) {
+    if (op instanceof WriteOp.Add) {
+      ((WriteOp.Add) op).future.complete((Boolean) result);
+    } else if (op instanceof WriteOp.Make) {
+      ((WriteOp.Make) op).future.complete((Hash) result);
+    } else if (op instanceof WriteOp.AddAll) {
+      ((WriteOp.AddAll) op).future.complete((List<Boolean>) result);
+    } else if (op instanceof WriteOp.PutName) {
+      ((WriteOp.PutName) op).future.complete((Boolean) result);
+    } else {
+      throw new IllegalStateException("Unknown write " + op.getClass());
+    }
+  }
+
+  private static void fail(List<WriteOp> ops, StoreException e) {
+    for (WriteOp op : ops) {
+      op.fail(e);
+    }
+  }
+
+  // ---- reads ----
+
+  @Override
+  public Optional<String> get(Hash key) {
+    Objects.requireNonNull(key, "key");
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_GET);
+          ps.setString(1, key.value());
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public boolean has(Hash key) {
+    Objects.requireNonNull(key, "key");
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_HAS);
+          ps.setString(1, key.value());
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
+  }
+
+  @Override
+  public Optional<LogEntry> getLatest(PublicKey author) {
+    Objects.requireNonNull(author, "author");
+    return entries(SQL_LATEST, author.value()).stream().findFirst();
+  }
+
+  @Override
+  public List<PublicKey> getPubkeys() {
+    return read(
+        r -> {
+          List<PublicKey> out = new ArrayList<>();
+          try (ResultSet rs = r.prepare(SQL_PUBKEYS).executeQuery()) {
+            while (rs.next()) {
+              out.add(new PublicKey(rs.getString(1)));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<Hash> hashLog() {
+    return read(
+        r -> {
+          List<Hash> out = new ArrayList<>();
+          try (ResultSet rs = r.prepare(SQL_HASH_LOG).executeQuery()) {
+            while (rs.next()) {
+              out.add(new Hash(rs.getString(1)));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public HashPage hashLog(long afterSeq, int limit) {
+    int n = pageLimit(limit);
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_HASH_PAGE);
+          ps.setLong(1, afterSeq);
+          ps.setInt(2, n);
+          List<Hash> out = new ArrayList<>();
+          long next = afterSeq;
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              next = rs.getLong(1);
+              out.add(new Hash(rs.getString(2)));
+            }
+          }
+          return new HashPage(out, next);
+        });
+  }
+
+  @Override
+  public long lastSeq() {
+    return read(
+        r -> {
+          try (ResultSet rs = r.prepare(SQL_LAST_SEQ).executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
+  }
+
+  @Override
+  public Poll poll(long afterSeq, int limit) {
+    int n = pageLimit(limit);
+    List<LogEntry> entries = entries(SQL_POLL, afterSeq, n);
+    return new Poll(entries, entries.isEmpty() ? afterSeq : entries.get(entries.size() - 1).seq());
+  }
+
+  @Override
+  public List<LogEntry> query() {
+    return entries(SQL_ALL);
+  }
+
+  @Override
+  public List<LogEntry> byAuthor(PublicKey author) {
+    Objects.requireNonNull(author, "author");
+    return entries(SQL_BY_AUTHOR, author.value());
+  }
+
+  @Override
+  public Optional<LogEntry> byHash(Hash msgHash) {
+    Objects.requireNonNull(msgHash, "msgHash");
+    return entries(SQL_BY_HASH, msgHash.value()).stream().findFirst();
+  }
+
+  @Override
+  public List<LogEntry> search(String text) {
+    Objects.requireNonNull(text, "text");
+    return entries(SQL_SEARCH, Blob.lower(text));
+  }
+
+  @Override
+  public List<PublicKey> lookupName(String name) {
+    Objects.requireNonNull(name, "name");
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_LOOKUP_NAME);
+          ps.setString(1, name);
+          List<PublicKey> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new PublicKey(rs.getString(1)));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public List<String> namesOf(PublicKey pubkey) {
+    Objects.requireNonNull(pubkey, "pubkey");
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_NAMES_OF);
+          ps.setString(1, pubkey.value());
+          List<String> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public Map<String, List<PublicKey>> names() {
+    return read(
+        r -> {
+          Map<String, List<PublicKey>> out = new LinkedHashMap<>();
+          try (ResultSet rs = r.prepare(SQL_NAMES).executeQuery()) {
+            while (rs.next()) {
+              out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                  .add(new PublicKey(rs.getString(2)));
+            }
+          }
+          Map<String, List<PublicKey>> frozen = new LinkedHashMap<>();
+          out.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
+          return java.util.Collections.unmodifiableMap(frozen);
+        });
+  }
+
+  @Override
+  public long count() {
+    requireOpen();
+    return messages.get();
+  }
+
+  @Override
+  public StoreStats stats() {
+    requireOpen();
+    return new StoreStats(messages.get(), authors.get(), blobs.get(), blobBytes.get(), queue.size());
+  }
+
+  @Override
+  public int remainingCapacity() {
+    return closed ? 0 : queue.remainingCapacity();
+  }
+
+  private int pageLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("Expected a page limit >= 1 but was " + limit);
+    }
+    return Math.min(limit, config.maxPageSize());
+  }
+
+  private List<LogEntry> entries(String sql, Object... params) {
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(sql);
+          for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+          }
+          List<LogEntry> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new LogEntry(
+                      rs.getLong(1),
+                      new Hash(rs.getString(2)),
+                      rs.getString(6),
+                      new PublicKey(rs.getString(3)),
+                      new Opened(rs.getString(4), new Hash(rs.getString(5))),
+                      rs.getString(7)));
+            }
+          }
+          return out;
+        });
+  }
+
+  private <T> T read(ReaderPool.Work<T> work) {
+    requireOpen();
+    return readers.read(work);
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private static StoreException closedException() {
+    return new StoreException(StoreException.Reason.CLOSED, "Expected an open store but it is closed");
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    queue.close();
+    if (Thread.currentThread() != writer) {
+      awaitWriter(config.closeTimeout());
+      if (writer.isAlive()) {
+        List<WriteOp> left = queue.drain();
+        fail(left, closedException());
+        log.warn(
+            "Store writer for {} did not finish within {}; {} queued writes failed",
+            file,
+            config.closeTimeout(),
+            left.size());
+      }
+    }
+    readers.close();
+  }
+
+  private void awaitWriter(Duration timeout) {
+    try {
+      writer.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(FileLock lock, FileChannel channel) {
+    try {
+      if (lock != null && lock.isValid()) {
+        lock.release();
+      }
+    } catch (IOException e) {
+      log.debug("Releasing the store lock failed", e);
+    }
+    try {
+      if (channel != null) {
+        channel.close();
+      }
+    } catch (IOException e) {
+      log.debug("Closing the store lock file failed", e);
+    }
+  }
+
+  /**
+   * The write connection and its prepared statements. Created on the opening thread, then used only
+   * by the writer thread (handed over by {@link Thread#start()}).
+   */
+  static final class WriterSession {
+    /** What a transaction added, applied to the counters after it commits. */
+    static final class Delta {
+      long messages;
+      long authors;
+      long blobs;
+      long blobBytes;
+    }
+
+    private final Connection connection;
+    private final PreparedStatement insertBlob;
+    private final PreparedStatement insertLog;
+    private final PreparedStatement insertAuthor;
+    private final PreparedStatement insertName;
+    private final PreparedStatement blobName;
+    private final PreparedStatement authorsOfContent;
+
+    private WriterSession(Connection connection) throws SQLException {
+      this.connection = connection;
+      this.insertBlob =
+          connection.prepareStatement(
+              "INSERT OR IGNORE INTO blobs(hash, size, name, data) VALUES (?, ?, ?, ?)");
+      this.insertLog =
+          connection.prepareStatement(
+              "INSERT OR IGNORE INTO log(hash, author, ts, content_hash, sig)"
+                  + " VALUES (?, ?, ?, ?, ?)");
+      this.insertAuthor =
+          connection.prepareStatement("INSERT OR IGNORE INTO authors(pubkey) VALUES (?)");
+      this.insertName =
+          connection.prepareStatement("INSERT OR IGNORE INTO names(name, pubkey) VALUES (?, ?)");
+      this.blobName =
+          connection.prepareStatement(
+              "SELECT name FROM blobs WHERE hash = ? AND name IS NOT NULL");
+      this.authorsOfContent =
+          connection.prepareStatement("SELECT DISTINCT author FROM log WHERE content_hash = ?");
+    }
+
+    static WriterSession open(String url) throws SQLException {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setBusyTimeout(5_000);
+      config.setGetGeneratedKeys(false);
+      Connection connection = config.createConnection(url);
+      try {
+        SqliteSchema.apply(connection);
+        connection.setAutoCommit(false);
+        return new WriterSession(connection);
+      } catch (SQLException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+    }
+
+    /** Messages, authors, blobs and blob bytes stored now. */
+    long[] counts() throws SQLException {
+      long[] counts = new long[4];
+      try (Statement st = connection.createStatement()) {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM log")) {
+          counts[0] = rs.next() ? rs.getLong(1) : 0;
+        }
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM authors")) {
+          counts[1] = rs.next() ? rs.getLong(1) : 0;
+        }
+        try (ResultSet rs =
+            st.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM blobs")) {
+          if (rs.next()) {
+            counts[2] = rs.getLong(1);
+            counts[3] = rs.getLong(2);
+          }
+        }
+      }
+      connection.commit();
+      return counts;
+    }
+
+    Object apply(WriteOp op, Delta delta) throws SQLException {
+      if (op instanceof WriteOp.Add) {
+        return add(((WriteOp.Add) op).message, delta);
+      }
+      if (op instanceof WriteOp.Make) {
+        return make(((WriteOp.Make) op).blob, delta);
+      }
+      if (op instanceof WriteOp.AddAll) {
+        List<VerifiedMessage> messages = ((WriteOp.AddAll) op).messages;
+        List<Boolean> results = new ArrayList<>(messages.size());
+        for (VerifiedMessage m : messages) {
+          results.add(add(m, delta));
+        }
+        return List.copyOf(results);
+      }
+      if (op instanceof WriteOp.PutName) {
+        WriteOp.PutName put = (WriteOp.PutName) op;
+        return putName(put.name, put.pubkey.value());
+      }
+      throw new IllegalStateException("Unknown write " + op.getClass());
+    }
+
+    private boolean add(VerifiedMessage m, Delta delta) throws SQLException {
+      String sig = m.signed().value();
+      String hash = m.hash().value();
+      String author = m.author().value();
+      String contentHash = m.contentHash().value();
+      insertBlob(hash, sig.length(), null, sig, delta); // a signed message is ASCII
+      insertLog.setString(1, hash);
+      insertLog.setString(2, author);
+      insertLog.setString(3, m.opened().timestamp());
+      insertLog.setString(4, contentHash);
+      insertLog.setString(5, sig);
+      if (insertLog.executeUpdate() == 0) {
+        return false;
+      }
+      delta.messages++;
+      insertAuthor.setString(1, author);
+      delta.authors += insertAuthor.executeUpdate();
+      blobName.setString(1, contentHash);
+      String name = null;
+      try (ResultSet rs = blobName.executeQuery()) {
+        if (rs.next()) {
+          name = rs.getString(1);
+        }
+      }
+      if (name != null) {
+        putName(name, author);
+      }
+      return true;
+    }
+
+    private Hash make(Blob blob, Delta delta) throws SQLException {
+      boolean added = insertBlob(blob.hash().value(), blob.bytes(), blob.name(), blob.data(), delta);
+      if (added && blob.name() != null) {
+        authorsOfContent.setString(1, blob.hash().value());
+        List<String> authors = new ArrayList<>();
+        try (ResultSet rs = authorsOfContent.executeQuery()) {
+          while (rs.next()) {
+            authors.add(rs.getString(1));
+          }
+        }
+        for (String author : authors) {
+          putName(blob.name(), author);
+        }
+      }
+      return blob.hash();
+    }
+
+    private boolean insertBlob(String hash, int bytes, String name, String data, Delta delta)
+        throws SQLException {
+      insertBlob.setString(1, hash);
+      insertBlob.setInt(2, bytes);
+      insertBlob.setString(3, name);
+      insertBlob.setString(4, data);
+      if (insertBlob.executeUpdate() == 0) {
+        return false;
+      }
+      delta.blobs++;
+      delta.blobBytes += bytes;
+      return true;
+    }
+
+    private boolean putName(String name, String pubkey) throws SQLException {
+      insertName.setString(1, name);
+      insertName.setString(2, pubkey);
+      return insertName.executeUpdate() == 1;
+    }
+
+    void commit() throws SQLException {
+      connection.commit();
+    }
+
+    void rollbackQuietly() {
+      try {
+        connection.rollback();
+      } catch (SQLException e) {
+        log.warn("Rolling back a store transaction failed", e);
+      }
+    }
+
+    void close() {
+      try {
+        for (PreparedStatement ps :
+            List.of(insertBlob, insertLog, insertAuthor, insertName, blobName, authorsOfContent)) {
+          ps.close();
+        }
+        connection.close();
+      } catch (SQLException e) {
+        log.warn("Closing the store's write connection failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.grapevine.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link MessageStore}. Immutable and validated on construction; build one with
+ * {@link #builder()} or take {@link #defaults()}.
+ *
+ * @param maxBlobBytes largest blob {@link MessageStore#make} accepts, in UTF-8 bytes (default 8
+ *     MiB)
+ * @param queueCapacity writes (messages, blobs, names) that may wait for the writer (default
+ *     10,000)
+ * @param maxQueuedBytes approximate bytes that may wait for the writer (default 64 MiB); a single
+ *     write larger than this is still accepted when the queue is empty
+ * @param maxBatchSize most writes committed in one transaction (default 1,000)
+ * @param enqueueTimeout how long a synchronous write waits for room in a full queue before failing
+ *     with {@link StoreException.Reason#BUSY} (default 10 s); asynchronous writes never wait
+ * @param readerConnections most concurrent read connections of the SQLite store (default 4)
+ * @param maxPageSize largest page {@link MessageStore#poll} and {@link MessageStore#hashLog(long,
+ *     int)} return; larger limits are lowered to it (default 10,000)
+ * @param closeTimeout how long {@link MessageStore#close()} waits for queued writes to commit
+ *     (default 30 s)
+ */
+public record StoreConfig(
+    int maxBlobBytes,
+    int queueCapacity,
+    long maxQueuedBytes,
+    int maxBatchSize,
+    Duration enqueueTimeout,
+    int readerConnections,
+    int maxPageSize,
+    Duration closeTimeout) {
+
+  /** Default {@link #maxBlobBytes()}: 8 MiB. */
+  public static final int DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
+
+  /** The default settings. */
+  public static final StoreConfig DEFAULT = new Builder().build();
+
+  /** Validates every setting. */
+  public StoreConfig {
+    requirePositive("maxBlobBytes", maxBlobBytes);
+    requirePositive("queueCapacity", queueCapacity);
+    requirePositive("maxQueuedBytes", maxQueuedBytes);
+    requirePositive("maxBatchSize", maxBatchSize);
+    requirePositive("readerConnections", readerConnections);
+    requirePositive("maxPageSize", maxPageSize);
+    requireNotNegative("enqueueTimeout", enqueueTimeout);
+    requireNotNegative("closeTimeout", closeTimeout);
+  }
+
+  /** The default settings. */
+  public static StoreConfig defaults() {
+    return DEFAULT;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder()
+        .maxBlobBytes(maxBlobBytes)
+        .queueCapacity(queueCapacity)
+        .maxQueuedBytes(maxQueuedBytes)
+        .maxBatchSize(maxBatchSize)
+        .enqueueTimeout(enqueueTimeout)
+        .readerConnections(readerConnections)
+        .maxPageSize(maxPageSize)
+        .closeTimeout(closeTimeout);
+  }
+
+  private static void requirePositive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
+    }
+  }
+
+  private static void requireNotNegative(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException("Expected " + name + " >= 0 but was " + value);
+    }
+  }
+
+  /** Builds a {@link StoreConfig}; not thread-safe. */
+  public static final class Builder {
+    private int maxBlobBytes = DEFAULT_MAX_BLOB_BYTES;
+    private int queueCapacity = 10_000;
+    private long maxQueuedBytes = 64L * 1024 * 1024;
+    private int maxBatchSize = 1_000;
+    private Duration enqueueTimeout = Duration.ofSeconds(10);
+    private int readerConnections = 4;
+    private int maxPageSize = 10_000;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** See {@link StoreConfig#maxBlobBytes()}. */
+    public Builder maxBlobBytes(int value) {
+      this.maxBlobBytes = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#queueCapacity()}. */
+    public Builder queueCapacity(int value) {
+      this.queueCapacity = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxQueuedBytes()}. */
+    public Builder maxQueuedBytes(long value) {
+      this.maxQueuedBytes = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxBatchSize()}. */
+    public Builder maxBatchSize(int value) {
+      this.maxBatchSize = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#enqueueTimeout()}. */
+    public Builder enqueueTimeout(Duration value) {
+      this.enqueueTimeout = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#readerConnections()}. */
+    public Builder readerConnections(int value) {
+      this.readerConnections = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#maxPageSize()}. */
+    public Builder maxPageSize(int value) {
+      this.maxPageSize = value;
+      return this;
+    }
+
+    /** See {@link StoreConfig#closeTimeout()}. */
+    public Builder closeTimeout(Duration value) {
+      this.closeTimeout = value;
+      return this;
+    }
+
+    /**
+     * The validated settings.
+     *
+     * @throws IllegalArgumentException if a setting is out of range
+     */
+    public StoreConfig build() {
+      return new StoreConfig(
+          maxBlobBytes,
+          queueCapacity,
+          maxQueuedBytes,
+          maxBatchSize,
+          enqueueTimeout,
+          readerConnections,
+          maxPageSize,
+          closeTimeout);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.grapevine.transport;
+
+import java.net.URI;
+
+/**
+ * One open WebSocket connection to a peer, carrying text frames. A link is open when its handler's
+ * {@link LinkHandler#onOpen} is called and closed exactly once, reported by {@link
+ * LinkHandler#onClose}.
+ *
+ * <p>Thread-safe: any thread may send or close. Frames are written in the order {@code send} is
+ * called from one thread.
+ */
+public interface PeerLink {
+  /** A short id unique within this node's lifetime, for logs, for example {@code "in-12"}. */
+  String id();
+
+  /** Whether we accepted or dialled this link. */
+  Direction direction();
+
+  /**
+   * The peer: for outbound links the URL we dialled; for inbound links {@code ws://host:port} of
+   * the remote socket.
+   */
+  URI remote();
+
+  /**
+   * Queues one text frame. Never blocks.
+   *
+   * @return false if the link is closed or closing, or if the frame did not fit the outbound bound,
+   *     in which case the link is being closed with {@link CloseReason#SLOW_CONSUMER}
+   */
+  boolean send(String frame);
+
+  /** Sends a close frame with the reason's code and closes; idempotent. */
+  void close(CloseReason reason, String detail);
+
+  /** Whether the link is open (not yet closing). */
+  boolean isOpen();
+
+  /**
+   * Stops (false) or resumes (true) reading from this peer. Used for backpressure when the verify
+   * pool or the store writer is full; frames already read are still delivered.
+   */
+  void setReading(boolean reading);
+}

@@ -1,0 +1,155 @@
+package dev.grapevine.store;
+
+import static dev.grapevine.store.TestMessages.T0;
+import static dev.grapevine.store.TestMessages.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.grapevine.anproto.Hash;
+import dev.grapevine.store.TestMessages.Post;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract for the SQLite store, plus persistence and file handling. */
+class SqliteMessageStoreTest extends MessageStoreContract {
+  @TempDir Path dir;
+  private final AtomicInteger files = new AtomicInteger();
+
+  @Override
+  MessageStore open(StoreConfig config) {
+    return MessageStore.sqlite(dir.resolve("store-" + files.incrementAndGet() + ".db"), config);
+  }
+
+  @Test
+  void reopeningKeepsBlobsLogNamesAndSequenceNumbers() {
+    Path file = dir.resolve("data").resolve("persist.db");
+    Post named = post(ALICE, T0, "---\nname: Alice\n---\nHello World");
+    Post other = post(BOB, T0 + 5, "bob");
+    List<LogEntry> before;
+    try (MessageStore s = MessageStore.sqlite(file)) {
+      s.make(named.content());
+      s.add(named.message());
+      s.add(other.message());
+      s.putName("bobby", BOB.publicKey());
+      before = s.query();
+    }
+
+    Post later = post(CAROL, T0 - 5, "after reopen");
+    try (MessageStore s = MessageStore.sqlite(file)) {
+      assertThat(s.query()).isEqualTo(before);
+      assertThat(s.get(named.contentHash())).contains(named.content());
+      assertThat(s.get(other.hash())).contains(other.message().signed().value());
+      assertThat(s.getPubkeys()).containsExactly(ALICE.publicKey(), BOB.publicKey());
+      assertThat(s.lookupName("Alice")).containsExactly(ALICE.publicKey());
+      assertThat(s.lookupName("bobby")).containsExactly(BOB.publicKey());
+      assertThat(s.stats()).isEqualTo(new StoreStats(2, 2, 3, s.stats().blobBytes(), 0));
+      long lastSeq = s.lastSeq();
+
+      assertThat(s.add(named.message())).isFalse();
+      assertThat(s.add(later.message())).isTrue();
+      assertThat(s.byHash(later.hash()).orElseThrow().seq()).isGreaterThan(lastSeq);
+      assertThat(s.getPubkeys())
+          .containsExactly(ALICE.publicKey(), BOB.publicKey(), CAROL.publicKey());
+    }
+  }
+
+  @Test
+  void aSecondStoreOnTheSameFileFailsWithLocked() {
+    Path file = dir.resolve("locked.db");
+    try (MessageStore first = MessageStore.sqlite(file)) {
+      StoreException e =
+          catchThrowableOfType(StoreException.class, () -> MessageStore.sqlite(file));
+      assertThat(e.reason()).isEqualTo(StoreException.Reason.LOCKED);
+      assertThat(e).hasMessageContaining("locked.db");
+      first.make("still usable");
+    }
+    try (MessageStore again = MessageStore.sqlite(file)) {
+      assertThat(again.has(Hash.of("still usable"))).isTrue();
+    }
+  }
+
+  @Test
+  void openingAnotherApplicationsDatabaseFailsWithIo() throws SQLException {
+    Path file = dir.resolve("foreign.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE t(x)");
+    }
+
+    StoreException e = catchThrowableOfType(StoreException.class, () -> MessageStore.sqlite(file));
+
+    assertThat(e.reason()).isEqualTo(StoreException.Reason.IO);
+    assertThat(e).hasMessageContaining("another database");
+  }
+
+  @Test
+  void theDatabaseIsInWalModeWithTheDocumentedSchemaAndPassesIntegrityCheck()
+      throws SQLException {
+    Path file = dir.resolve("layout.db");
+    try (MessageStore s = MessageStore.sqlite(file)) {
+      s.add(post(ALICE, T0, "x").message());
+    }
+    assertThat(Files.exists(dir.resolve("layout.db.lock"))).isTrue();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      assertThat(single(st, "PRAGMA journal_mode")).isEqualTo("wal");
+      assertThat(single(st, "PRAGMA integrity_check")).isEqualTo("ok");
+      assertThat(single(st, "PRAGMA user_version")).isEqualTo("1");
+      assertThat(rows(st, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"))
+          .contains("authors", "blobs", "log", "names");
+      assertThat(rows(st, "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name"))
+          .contains("log_author_ts", "log_ts_hash", "log_content_hash", "names_pubkey");
+    }
+  }
+
+  @Test
+  void latestIsAnIndexLookupOnAuthorAndTimestamp() throws SQLException {
+    Path file = dir.resolve("plan.db");
+    try (MessageStore s = MessageStore.sqlite(file)) {
+      s.add(post(ALICE, T0, "x").message());
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      List<String> plan =
+          rows(
+              st,
+              "EXPLAIN QUERY PLAN SELECT l.seq FROM log l LEFT JOIN blobs b ON b.hash ="
+                  + " l.content_hash WHERE l.author = 'x' ORDER BY l.ts DESC, l.seq DESC LIMIT 1",
+              4);
+      assertThat(String.join("\n", plan))
+          .contains("USING INDEX log_author_ts")
+          .doesNotContain("TEMP B-TREE");
+    }
+  }
+
+  private static String single(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static List<String> rows(Statement st, String sql) throws SQLException {
+    return rows(st, sql, 1);
+  }
+
+  private static List<String> rows(Statement st, String sql, int column) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(column));
+      }
+    }
+    return out;
+  }
+}
