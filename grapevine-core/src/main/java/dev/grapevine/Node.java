@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A Grapevine node: an identity and a store of signed messages. Start one with {@link
- * #builder()} or {@link #start(NodeConfig)}; close it to release its threads and files.
+ * A Grapevine node: an identity and a store of signed messages. Start one with {@link #builder()}
+ * or {@link #start(NodeConfig)}; close it to release its threads and files.
  *
- * <p>Thread-safe. {@link #close()} is idempotent; after it every other method fails with an {@link
- * IllegalStateException} from the store.
+ * <p>Thread-safe. {@link #close()} is idempotent; after it store operations fail with a {@link
+ * dev.grapevine.store.StoreException} whose reason is {@code CLOSED}.
  */
 public final class Node implements AutoCloseable {
   private final NodeConfig config;
@@ -83,10 +83,10 @@ public final class Node implements AutoCloseable {
 
   /**
    * Composes, signs and stores a post by this node, as the reference's {@code apds.compose} does:
-   * the front matter is {@code meta} followed by {@code previous}, the msgHash of this node's latest
-   * message, if there is one. The signed timestamp is the clock's time, or one millisecond after
-   * the previous message's if the clock is behind it, so an author's posts stay in order. Returns
-   * after the message and its content are durably stored.
+   * the front matter is {@code meta} followed by {@code previous}, the msgHash of this node's
+   * latest message, if there is one. The signed timestamp is the clock's time, or one millisecond
+   * after the previous message's if the clock is behind it, so an author's posts stay in order.
+   * Returns after the message and its content are durably stored.
    *
    * <p>Publishes are serialised so that each one's {@code previous} is the one before it.
    */

@@ -14,8 +14,7 @@ import java.util.Optional;
  * @param dataDir where the key pair and the store live (default {@code ~/.grapevine})
  * @param ephemeral keep everything in memory: an in-memory store and, unless {@code keyPair} is
  *     given, a fresh identity that is never written to disk
- * @param keyPair an explicit identity; when empty the node loads or creates {@code
- *     dataDir/keypair}
+ * @param keyPair an explicit identity; when empty the node loads or creates {@code dataDir/keypair}
  * @param store store limits and batching
  * @param clock the clock for timestamps and timers (inject a fixed or manual clock in tests)
  */

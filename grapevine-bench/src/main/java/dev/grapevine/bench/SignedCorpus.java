@@ -28,9 +28,7 @@ public final class SignedCorpus {
     return IntStream.range(0, count)
         .parallel()
         .mapToObj(
-            i ->
-                AnProto.sign(
-                    AnProto.hash(content(i)), startMillis + i, keys.get(i % keys.size())))
+            i -> AnProto.sign(AnProto.hash(content(i)), startMillis + i, keys.get(i % keys.size())))
         .collect(Collectors.toList());
   }
 

@@ -63,7 +63,8 @@ public class VerifyBenchmark {
       sigs[i] = Arrays.copyOf(bodies[i], 64);
       payloads[i] = Arrays.copyOfRange(bodies[i], 64, 121);
     }
-    if (!new String(payloads[0], StandardCharsets.US_ASCII).equals(messages.get(0).opened().toString())) {
+    if (!new String(payloads[0], StandardCharsets.US_ASCII)
+        .equals(messages.get(0).opened().toString())) {
       throw new IllegalStateException("corpus layout");
     }
   }

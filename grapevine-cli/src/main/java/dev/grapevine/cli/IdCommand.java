@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "id",
     mixinStandardHelpOptions = true,
-    description = "Print this node's public key (creates the identity in the data directory if needed).")
+    description =
+        "Print this node's public key (creates the identity in the data directory if needed).")
 final class IdCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DataDirOption dataDir = new DataDirOption();

@@ -24,9 +24,9 @@ public final class Content {
   }
 
   /**
-   * Parses {@code text} as the reference's {@code parseYaml} does: front matter between {@code
-   * ---} lines, then the body. Text without front matter, or whose front matter does not parse, is
-   * all body with no attributes. Never throws.
+   * Parses {@code text} as the reference's {@code parseYaml} does: front matter between {@code ---}
+   * lines, then the body. Text without front matter, or whose front matter does not parse, is all
+   * body with no attributes. Never throws.
    */
   public static Content parse(String text) {
     return FrontMatter.parse(text);

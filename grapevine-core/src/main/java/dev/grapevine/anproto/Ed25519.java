@@ -6,8 +6,8 @@ import java.security.SecureRandom;
 /**
  * Ed25519 (RFC 8032) through BouncyCastle's low-level {@code rfc8032.Ed25519}, which verifies
  * several times faster than the JDK's {@code Signature("Ed25519")} and is the only Ed25519 on any
- * hot path. Verification is strict: BouncyCastle rejects a signature whose scalar S is not below the
- * group order L, unlike tweetnacl.
+ * hot path. Verification is strict: BouncyCastle rejects a signature whose scalar S is not below
+ * the group order L, unlike tweetnacl.
  *
  * <p>Thread-safe and stateless.
  */
@@ -22,9 +22,7 @@ public final class Ed25519 {
   public static final int SIGNATURE_BYTES = 64;
 
   private static final BigInteger GROUP_ORDER =
-      BigInteger.ONE
-          .shiftLeft(252)
-          .add(new BigInteger("27742317777372353535851937790883648493"));
+      BigInteger.ONE.shiftLeft(252).add(new BigInteger("27742317777372353535851937790883648493"));
 
   static {
     org.bouncycastle.math.ec.rfc8032.Ed25519.precompute();
@@ -64,8 +62,8 @@ public final class Ed25519 {
   }
 
   /**
-   * Whether the scalar S of the signature at {@code sigOff} is below the group order, the check that
-   * makes signatures non-malleable. Used to explain a rejection precisely.
+   * Whether the scalar S of the signature at {@code sigOff} is below the group order, the check
+   * that makes signatures non-malleable. Used to explain a rejection precisely.
    */
   public static boolean hasCanonicalScalar(byte[] sig, int sigOff) {
     byte[] bigEndian = new byte[32];

@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * An Ed25519 key pair in ANProto form. The text form is {@code base64(pub32) +
- * base64(seed32 ‖ pub32)}: 44 + 88 = 132 characters, as the reference's {@code an.gen} makes it.
+ * An Ed25519 key pair in ANProto form. The text form is {@code base64(pub32) + base64(seed32 ‖
+ * pub32)}: 44 + 88 = 132 characters, as the reference's {@code an.gen} makes it.
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the secret.
  */

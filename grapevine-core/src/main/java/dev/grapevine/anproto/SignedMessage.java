@@ -42,7 +42,8 @@ public final class SignedMessage {
           "Expected signed message of " + LENGTH + " chars but was " + value.length() + hint);
     }
     PublicKey author = PublicKey.parse(value.substring(0, PublicKey.LENGTH));
-    byte[] body = CanonicalBase64.decode(value.substring(PublicKey.LENGTH), BODY_BYTES, "signature");
+    byte[] body =
+        CanonicalBase64.decode(value.substring(PublicKey.LENGTH), BODY_BYTES, "signature");
     String payload =
         new String(body, Ed25519.SIGNATURE_BYTES, Opened.LENGTH, StandardCharsets.ISO_8859_1);
     Opened claimed;
@@ -75,8 +76,7 @@ public final class SignedMessage {
    * @throws InvalidMessageException with {@code NON_CANONICAL_SIGNATURE} or {@code BAD_SIGNATURE}
    */
   public VerifiedMessage verify() {
-    if (!Ed25519.verify(
-        author.bytes(), body, 0, body, Ed25519.SIGNATURE_BYTES, Opened.LENGTH)) {
+    if (!Ed25519.verify(author.bytes(), body, 0, body, Ed25519.SIGNATURE_BYTES, Opened.LENGTH)) {
       if (!Ed25519.hasCanonicalScalar(body, 0)) {
         throw new InvalidMessageException(
             InvalidMessageException.Reason.NON_CANONICAL_SIGNATURE,

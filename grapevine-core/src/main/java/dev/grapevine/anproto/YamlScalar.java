@@ -1,7 +1,6 @@
 package dev.grapevine.anproto;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Writes one string as a YAML scalar exactly as the reference's emitter does (Deno
@@ -14,8 +13,8 @@ import java.util.regex.Pattern;
  *   <li>the empty string, and the YAML 1.1 booleans ({@code yes}, {@code off}, {@code y}, ...):
  *       single-quoted;
  *   <li>any character outside the emitter's printable set (controls, tab, CR, NEL, NBSP, BOM,
- *       U+2028/9, U+FFFE/F, and <em>every UTF-16 surrogate</em>, so any emoji): double-quoted
- *       with escapes;
+ *       U+2028/9, U+FFFE/F, and <em>every UTF-16 surrogate</em>, so any emoji): double-quoted with
+ *       escapes;
  *   <li>a key, or a value with no line feed and no line longer than {@value #FOLD_WIDTH}
  *       characters: plain if every character is plain-safe and the text does not read back as
  *       another type ({@code 1234}, {@code true}, {@code ~}, {@code 2024-01-01}, ...), otherwise
@@ -42,31 +41,6 @@ final class YamlScalar {
       Set.of(
           "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off",
           "OFF");
-
-  /** Words a plain scalar must not be because they read back as null or boolean. */
-  private static final Set<String> NULL_AND_BOOLEAN_WORDS =
-      Set.of("~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE");
-
-  /**
-   * Plain texts that read back as a number, a date or a merge key in the emitter's schema. Only
-   * texts made of plain-safe characters get here, so the schema's forms that need a colon (the
-   * full timestamp, base-60 numbers) cannot occur and are left out. Decimal integers are covered by
-   * the float form, as they are in the reference.
-   */
-  private static final Pattern NON_STRING =
-      Pattern.compile(
-          String.join(
-              "|",
-              "<<",
-              "[0-9]{4}-[0-9]{2}-[0-9]{2}",
-              "[-+]?0",
-              "[-+]?0b[01_]*[01]",
-              "[-+]?0x[0-9a-fA-F_]*[0-9a-fA-F]",
-              "[-+]?0[0-7_]*[0-7]",
-              "(?:[-+]?(?:0|[1-9][0-9_]*)(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
-                  + "|\\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-                  + "|[-+]?\\.(?:inf|Inf|INF)"
-                  + "|\\.(?:nan|NaN|NAN))(?<!_)"));
 
   private enum Style {
     PLAIN,
@@ -143,7 +117,7 @@ final class YamlScalar {
   }
 
   private static boolean readsAsNonString(String text) {
-    return NULL_AND_BOOLEAN_WORDS.contains(text) || NON_STRING.matcher(text).matches();
+    return StdYamlSchema.typeOfPlain(text) != StdYamlSchema.Type.STRING;
   }
 
   /** The emitter's printable set, per UTF-16 code unit (so a surrogate is never printable). */
@@ -175,8 +149,7 @@ final class YamlScalar {
     while (firstNonLineFeed < text.length() && text.charAt(firstNonLineFeed) == '\n') {
       firstNonLineFeed++;
     }
-    boolean leadingSpace =
-        firstNonLineFeed < text.length() && text.charAt(firstNonLineFeed) == ' ';
+    boolean leadingSpace = firstNonLineFeed < text.length() && text.charAt(firstNonLineFeed) == ' ';
     String chomp;
     if (!text.endsWith("\n")) {
       chomp = "-";
@@ -244,9 +217,9 @@ final class YamlScalar {
   }
 
   /**
-   * Wraps one line at spaces so that pieces are at most {@value #FOLD_WIDTH} long where possible.
-   * A break replaces the last space before a word; a word longer than the width stays whole. A
-   * line that is empty or starts with a space is left alone.
+   * Wraps one line at spaces so that pieces are at most {@value #FOLD_WIDTH} long where possible. A
+   * break replaces the last space before a word; a word longer than the width stays whole. A line
+   * that is empty or starts with a space is left alone.
    */
   private static String foldLine(String line) {
     if (line.isEmpty() || line.charAt(0) == ' ') {

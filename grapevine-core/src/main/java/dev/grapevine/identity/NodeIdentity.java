@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's key pair on disk: the file {@value #FILE_NAME} in the data directory holds the
- * 132-character ANProto key pair text, readable by the owner only (mode 0600, in a 0700
- * directory). It is created on first start, written to a temporary file, synced and renamed, so a
- * crash never leaves a half-written key.
+ * 132-character ANProto key pair text, readable by the owner only (mode 0600, in a 0700 directory).
+ * It is created on first start, written to a temporary file, synced and renamed, so a crash never
+ * leaves a half-written key.
  *
  * <p>Stateless; safe to call from any thread, but two processes creating the same identity at once
  * may each write a key (the last rename wins).

@@ -2,6 +2,7 @@ package dev.grapevine.store;
 
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -26,8 +28,7 @@ import java.util.function.Supplier;
  */
 final class InMemoryMessageStore implements MessageStore {
   private static final Comparator<Row> TIMESTAMP_ORDER =
-      Comparator.comparing((Row r) -> r.message.opened().timestamp())
-          .thenComparingLong(r -> r.seq);
+      Comparator.comparing((Row r) -> r.message.opened().timestamp()).thenComparingLong(r -> r.seq);
 
   /** A log entry without its text, which is joined in when it is read. */
   private static final class Row {
@@ -47,7 +48,7 @@ final class InMemoryMessageStore implements MessageStore {
   private final Map<Hash, Row> byHash = new HashMap<>();
   private final Map<PublicKey, TreeSet<Row>> byAuthor = new LinkedHashMap<>();
   private final TreeSet<Row> byTimestamp = new TreeSet<>(TIMESTAMP_ORDER);
-  private final Map<Hash, List<Row>> byContent = new HashMap<>();
+  private final TreeMap<Hash, LinkedHashSet<PublicKey>> missingContent = new TreeMap<>();
   private final Map<String, LinkedHashSet<PublicKey>> names = new LinkedHashMap<>();
   private final Map<PublicKey, LinkedHashSet<String>> namesByKey = new HashMap<>();
   private long blobBytes;
@@ -103,21 +104,23 @@ final class InMemoryMessageStore implements MessageStore {
   }
 
   private Hash makeLocked(Blob blob) {
+    if (blob.data().length() == SignedMessage.LENGTH && byHash.containsKey(blob.hash())) {
+      return blob.hash(); // a signed message already stored by add
+    }
     if (blobs.putIfAbsent(blob.hash(), blob) != null) {
       return blob.hash();
     }
     blobBytes += blob.bytes();
-    if (blob.name() != null) {
-      for (Row row : byContent.getOrDefault(blob.hash(), List.of())) {
-        putNameLocked(blob.name(), row.message.author());
+    LinkedHashSet<PublicKey> waiting = missingContent.remove(blob.hash());
+    if (waiting != null && blob.name() != null) {
+      for (PublicKey author : waiting) {
+        putNameLocked(blob.name(), author);
       }
     }
     return blob.hash();
   }
 
   private boolean addLocked(VerifiedMessage m) {
-    String sig = m.signed().value();
-    makeLocked(new Blob(m.hash(), sig, sig.length(), null));
     if (byHash.containsKey(m.hash())) {
       return false;
     }
@@ -126,9 +129,10 @@ final class InMemoryMessageStore implements MessageStore {
     byHash.put(m.hash(), row);
     byAuthor.computeIfAbsent(m.author(), k -> new TreeSet<>(TIMESTAMP_ORDER)).add(row);
     byTimestamp.add(row);
-    byContent.computeIfAbsent(m.contentHash(), k -> new ArrayList<>(1)).add(row);
     Blob content = blobs.get(m.contentHash());
-    if (content != null && content.name() != null) {
+    if (content == null) {
+      missingContent.computeIfAbsent(m.contentHash(), k -> new LinkedHashSet<>()).add(m.author());
+    } else if (content.name() != null) {
       putNameLocked(content.name(), m.author());
     }
     return true;
@@ -145,13 +149,20 @@ final class InMemoryMessageStore implements MessageStore {
   @Override
   public Optional<String> get(Hash key) {
     Objects.requireNonNull(key, "key");
-    return read(() -> Optional.ofNullable(blobs.get(key)).map(Blob::data));
+    return read(
+        () -> {
+          Blob blob = blobs.get(key);
+          if (blob != null) {
+            return Optional.of(blob.data());
+          }
+          return Optional.ofNullable(byHash.get(key)).map(r -> r.message.signed().value());
+        });
   }
 
   @Override
   public boolean has(Hash key) {
     Objects.requireNonNull(key, "key");
-    return read(() -> blobs.containsKey(key));
+    return read(() -> blobs.containsKey(key) || byHash.containsKey(key));
   }
 
   @Override
@@ -199,6 +210,12 @@ final class InMemoryMessageStore implements MessageStore {
   @Override
   public long lastSeq() {
     return read(() -> (long) log.size());
+  }
+
+  @Override
+  public List<Hash> missingContent(int limit) {
+    int n = pageLimit(limit);
+    return read(() -> missingContent.keySet().stream().limit(n).toList());
   }
 
   @Override
@@ -353,7 +370,8 @@ final class InMemoryMessageStore implements MessageStore {
 
   private void requireOpen() {
     if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "Expected an open store but it is closed");
+      throw new StoreException(
+          StoreException.Reason.CLOSED, "Expected an open store but it is closed");
     }
   }
 }

@@ -16,12 +16,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One message of the log as the store returns it: the signed message, what it opens to, its
- * arrival sequence number and, if the content blob is stored, the content text. The text is read
- * at query time, so it appears as soon as the content arrives, whatever the order.
+ * One message of the log as the store returns it: the signed message, what it opens to, its arrival
+ * sequence number and, if the content blob is stored, the content text. The text is read at query
+ * time, so it appears as soon as the content arrives, whatever the order.
  *
- * <p>{@link #toJson()} is the reference's log-entry JSON, byte for byte. Immutable and
- * thread-safe.
+ * <p>{@link #toJson()} is the reference's log-entry JSON, byte for byte. Immutable and thread-safe.
  */
 public final class LogEntry {
   private static final JsonFactory JSON =
@@ -32,7 +31,9 @@ public final class LogEntry {
           .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           .build();
 
-  /** Signed timestamp ascending, then arrival ascending: the order of {@link MessageStore#query()}. */
+  /**
+   * Signed timestamp ascending, then arrival ascending: the order of {@link MessageStore#query()}.
+   */
   public static final Comparator<LogEntry> TIMESTAMP_ORDER =
       Comparator.comparing(LogEntry::ts).thenComparingLong(LogEntry::seq);
 
@@ -65,20 +66,20 @@ public final class LogEntry {
     this.text = text;
     if (sig.length() != SignedMessage.LENGTH || !sig.startsWith(author.value())) {
       throw new IllegalArgumentException(
-          "Expected a " + SignedMessage.LENGTH + "-char signed message by " + author + " but was '"
-              + sig + "'");
+          "Expected a "
+              + SignedMessage.LENGTH
+              + "-char signed message by "
+              + author
+              + " but was '"
+              + sig
+              + "'");
     }
   }
 
   /** The entry for a verified message with arrival number {@code seq} and optional content. */
   public static LogEntry of(long seq, VerifiedMessage message, String text) {
     return new LogEntry(
-        seq,
-        message.hash(),
-        message.signed().value(),
-        message.author(),
-        message.opened(),
-        text);
+        seq, message.hash(), message.signed().value(), message.author(), message.opened(), text);
   }
 
   /**

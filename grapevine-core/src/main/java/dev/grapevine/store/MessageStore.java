@@ -12,17 +12,19 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The message store: content-addressed blobs, the append-only log of verified signed messages, and
- * a name directory. It offers the operations of the reference APDS library with these
- * improvements: writes are acknowledged only once durable, {@link #getLatest} goes by the largest
- * signed timestamp, log entries carry their content as soon as it is stored, {@link #poll} walks
- * arrival order so late messages are never skipped, and every queue and blob is bounded.
+ * a name directory. It offers the operations of the reference APDS library with these improvements:
+ * writes are acknowledged only once durable, {@link #getLatest} goes by the largest signed
+ * timestamp, log entries carry their content as soon as it is stored, {@link #poll} walks arrival
+ * order so late messages are never skipped, and every queue and blob is bounded.
  *
  * <p><b>Threads.</b> All methods are thread-safe. Reads run concurrently with each other and with
- * writes and see only committed data. Writes go through a single writer: the {@code *Async}
- * methods never block (they fail with {@link StoreException.Reason#BUSY} when the writer queue is
- * full), the synchronous ones block until the write is committed. Futures complete on the writer
- * thread, so dependent actions attached with non-async methods must be quick and must not block;
- * calling a synchronous write from such an action fails with {@link IllegalStateException}.
+ * writes and see only committed data. Writes go through a single writer: the {@code *Async} methods
+ * never block (they fail with {@link StoreException.Reason#BUSY} when the writer queue is full),
+ * the synchronous ones block until the write is committed (waiting up to {@link
+ * StoreConfig#waitTimeout()} for room in a full queue, then failing with {@code BUSY}). Futures
+ * complete on the writer thread, so dependent actions attached with non-async methods must be quick
+ * and must not block; calling a synchronous write from such an action fails with {@link
+ * IllegalStateException}.
  *
  * <p><b>Sequence numbers.</b> Each new log entry gets a sequence number ({@link LogEntry#seq()})
  * when it is committed. They increase in commit order and are never reused (there may be gaps), and
@@ -33,6 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * close every operation fails with {@link StoreException.Reason#CLOSED}.
  */
 public interface MessageStore extends AutoCloseable {
+  /** Longest name the directory keeps, in characters; longer front-matter names are ignored. */
+  int MAX_NAME_LENGTH = 256;
 
   /**
    * Opens (creating if needed) the durable SQLite store in {@code file}, with its parent
@@ -82,10 +86,13 @@ public interface MessageStore extends AutoCloseable {
    */
   CompletableFuture<Hash> makeAsync(String data);
 
-  /** The blob stored under {@code key} (content, a signed message by its msgHash, an image…). */
+  /**
+   * The blob stored under {@code key}: content, an image, or a signed message by its msgHash (every
+   * added message counts as a blob under its msgHash, as in the reference).
+   */
   Optional<String> get(Hash key);
 
-  /** Whether a blob is stored under {@code key}. */
+  /** Whether {@link #get} would find {@code key}. */
   boolean has(Hash key);
 
   // ---- log writes ----
@@ -108,7 +115,9 @@ public interface MessageStore extends AutoCloseable {
 
   /**
    * Adds {@code messages} in as few transactions as possible and returns, for each one in order,
-   * whether it was new. Blocks until all are committed.
+   * whether it was new. Blocks until all are committed. Lists longer than {@link
+   * StoreConfig#maxBatchSize()} are committed in several transactions; if it fails part-way ({@code
+   * BUSY}, {@code CLOSED}), earlier parts may have been added.
    */
   List<Boolean> addAll(List<VerifiedMessage> messages);
 
@@ -133,6 +142,14 @@ public interface MessageStore extends AutoCloseable {
    * @param limit at least 1; values above {@link StoreConfig#maxPageSize()} are lowered to it
    */
   HashPage hashLog(long afterSeq, int limit);
+
+  /**
+   * Up to {@code limit} content hashes that log entries sign but that are not stored, for asking
+   * peers for them (for example after a restart). In hash order, not arrival order.
+   *
+   * @param limit at least 1; values above {@link StoreConfig#maxPageSize()} are lowered to it
+   */
+  List<Hash> missingContent(int limit);
 
   /** The sequence number of the newest committed entry, 0 if the log is empty. */
   long lastSeq();
@@ -192,8 +209,7 @@ public interface MessageStore extends AutoCloseable {
    * are stored. Blocks until committed.
    *
    * @return true if the pair is new
-   * @throws IllegalArgumentException if the name is blank or longer than {@link
-   *     #MAX_NAME_LENGTH}
+   * @throws IllegalArgumentException if the name is blank or longer than {@link #MAX_NAME_LENGTH}
    */
   boolean putName(String name, PublicKey pubkey);
 
@@ -205,9 +221,6 @@ public interface MessageStore extends AutoCloseable {
 
   /** The whole directory: each name with its public keys, names in the order first recorded. */
   Map<String, List<PublicKey>> names();
-
-  /** Longest name the directory keeps, in characters; longer front-matter names are ignored. */
-  int MAX_NAME_LENGTH = 256;
 
   // ---- operations ----
 

@@ -14,10 +14,10 @@ import org.sqlite.Function;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Read-only SQLite connections for the query methods. sqlite-jdbc connections are not
- * thread-safe, so each read borrows one connection exclusively; at most {@code size} are open and
- * a read waits up to {@code waitTimeout} for one. Connections are opened lazily and kept, each with
- * its prepared statements. Thread-safe.
+ * Read-only SQLite connections for the query methods. sqlite-jdbc connections are not thread-safe,
+ * so each read borrows one connection exclusively; at most {@code size} are open and a read waits
+ * up to {@code waitTimeout} for one. Connections are opened lazily and kept, each with its prepared
+ * statements. Thread-safe.
  */
 final class ReaderPool implements AutoCloseable {
   /** Name of the SQL function {@code gv_icontains(text, loweredNeedle)} used by searches. */
@@ -107,7 +107,9 @@ final class ReaderPool implements AutoCloseable {
       if (!permits.tryAcquire(waitTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new StoreException(
             StoreException.Reason.BUSY,
-            "Expected a free read connection within " + waitTimeout.toMillis() + " ms but none was");
+            "Expected a free read connection within "
+                + waitTimeout.toMillis()
+                + " ms but none was");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -169,7 +171,8 @@ final class ReaderPool implements AutoCloseable {
 
   private synchronized void requireOpen() {
     if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "Expected an open store but it is closed");
+      throw new StoreException(
+          StoreException.Reason.CLOSED, "Expected an open store but it is closed");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.grapevine.store;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.Opened;
 import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,27 +40,36 @@ import org.sqlite.SQLiteConfig;
  * <p><b>On disk.</b> Given the path {@code F}: {@code F} is the database, {@code F-wal} and {@code
  * F-shm} are SQLite's write-ahead log and its index (part of the database while it is open or after
  * a crash; never delete them), and {@code F.lock} is an advisory lock file held while a store has
- * {@code F} open, so two stores (in any processes) never write one database. Tables: {@code
- * blobs(hash PK, size, name, data)} (every blob as UTF-8 text, with its byte size and the {@code
- * name:} of its front matter if any), {@code log(seq INTEGER PRIMARY KEY AUTOINCREMENT, hash
- * UNIQUE, author, ts, content_hash, sig)} with indexes on {@code (author, ts)}, {@code (ts, hash)}
- * and {@code (content_hash)}, {@code authors(pubkey PK)} in order of first arrival, and {@code
- * names(name, pubkey, PK both)}. {@code PRAGMA application_id} marks the file as Grapevine's and
- * {@code PRAGMA user_version} is the schema version (1). The file can be inspected with the {@code
- * sqlite3} shell.
+ * {@code F} open, so two stores (in any processes) never write one database. Tables:
+ *
+ * <ul>
+ *   <li>{@code blobs(hash PK, size, name, data)}: blobs stored with {@code make}, as UTF-8 text
+ *       with their byte size and the {@code name:} of their front matter, if any;
+ *   <li>{@code log(seq INTEGER PRIMARY KEY AUTOINCREMENT, hash UNIQUE, author, ts, content_hash,
+ *       sig)} with indexes on {@code (author, ts)} and {@code (ts, hash)}. A signed message is
+ *       stored once, here; {@code get(msgHash)} reads it from {@code sig};
+ *   <li>{@code authors(pubkey PK)}, in order of first arrival;
+ *   <li>{@code names(name, pubkey, PK both)};
+ *   <li>{@code missing_content(content_hash, author, PK both)}: messages whose content is not
+ *       stored yet, so the name directory can be completed when it arrives (and the sync layer can
+ *       ask for it).
+ * </ul>
+ *
+ * <p>{@code PRAGMA application_id} marks the file as Grapevine's and {@code PRAGMA user_version} is
+ * the schema version (1). The file can be inspected with the {@code sqlite3} shell.
  *
  * <p><b>Crash semantics.</b> A write is acknowledged (its future completes, the synchronous call
  * returns) only after the COMMIT of its transaction returned, and with {@code synchronous=FULL}
- * COMMIT returns only after the WAL is synced to disk. So a crash at any moment, {@code kill -9}
- * or power loss, loses nothing acknowledged; writes still queued or in the transaction being
- * committed may be lost as a whole but are never half-applied. On the next open SQLite replays
- * the WAL.
+ * COMMIT returns only after the WAL is synced to disk. So a crash at any moment, {@code kill -9} or
+ * power loss, loses nothing acknowledged; writes still queued or in the transaction being committed
+ * may be lost as a whole but are never half-applied. On the next open SQLite replays the WAL.
  *
- * <p><b>Threads.</b> One writer thread ({@code grapevine-store-writer-N}) owns the write connection:
- * it drains the bounded {@link WriteQueue} and commits up to {@link StoreConfig#maxBatchSize()}
- * writes per transaction (group commit: whatever queued up during the previous commit goes into the
- * next), assigning sequence numbers in commit order. Reads borrow connections from a {@link
- * ReaderPool} and run concurrently with the writer, each statement on a committed snapshot.
+ * <p><b>Threads.</b> One writer thread ({@code grapevine-store-writer-N}) owns the write
+ * connection: it drains the bounded {@link WriteQueue} and commits up to {@link
+ * StoreConfig#maxBatchSize()} writes per transaction (group commit: whatever queued up during the
+ * previous commit goes into the next), assigning sequence numbers in commit order. Reads borrow
+ * connections from a {@link ReaderPool} and run concurrently with the writer, each statement on a
+ * committed snapshot.
  */
 final class SqliteMessageStore implements MessageStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
@@ -70,11 +82,23 @@ final class SqliteMessageStore implements MessageStore {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  /**
+   * Databases open in this JVM. Checked before touching the lock file because Java file locks are
+   * POSIX locks on Linux: closing any channel on the file would drop the lock another store in this
+   * process holds.
+   */
+  private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+
   private static final String ENTRY =
       "SELECT l.seq, l.hash, l.author, l.ts, l.content_hash, l.sig, b.data"
           + " FROM log l LEFT JOIN blobs b ON b.hash = l.content_hash";
-  private static final String SQL_GET = "SELECT data FROM blobs WHERE hash = ?";
-  private static final String SQL_HAS = "SELECT 1 FROM blobs WHERE hash = ?";
+  private static final String SQL_GET =
+      "SELECT data FROM blobs WHERE hash = ?1 UNION ALL SELECT sig FROM log WHERE hash = ?1 LIMIT 1";
+  private static final String SQL_HAS =
+      "SELECT EXISTS (SELECT 1 FROM blobs WHERE hash = ?1)"
+          + " OR EXISTS (SELECT 1 FROM log WHERE hash = ?1)";
+  private static final String SQL_MISSING_CONTENT =
+      "SELECT DISTINCT content_hash FROM missing_content ORDER BY content_hash LIMIT ?";
   private static final String SQL_LATEST =
       ENTRY + " WHERE l.author = ? ORDER BY l.ts DESC, l.seq DESC LIMIT 1";
   private static final String SQL_PUBKEYS = "SELECT pubkey FROM authors ORDER BY rowid";
@@ -125,13 +149,13 @@ final class SqliteMessageStore implements MessageStore {
     this.fileLock = fileLock;
     this.session = session;
     this.queue = new WriteQueue(config.queueCapacity(), config.maxQueuedBytes());
-    this.readers =
-        new ReaderPool(url(file), config.readerConnections(), config.enqueueTimeout());
+    this.readers = new ReaderPool(url(file), config.readerConnections(), config.waitTimeout());
     this.messages = new AtomicLong(counts[0]);
     this.authors = new AtomicLong(counts[1]);
     this.blobs = new AtomicLong(counts[2]);
     this.blobBytes = new AtomicLong(counts[3]);
-    this.writer = new Thread(this::runWriter, "grapevine-store-writer-" + INSTANCES.incrementAndGet());
+    this.writer =
+        new Thread(this::runWriter, "grapevine-store-writer-" + INSTANCES.incrementAndGet());
     this.writer.setDaemon(true);
     this.writer.start();
   }
@@ -140,6 +164,9 @@ final class SqliteMessageStore implements MessageStore {
   static SqliteMessageStore open(Path file, StoreConfig config) {
     Objects.requireNonNull(config, "config");
     Path path = file.toAbsolutePath().normalize();
+    if (!OPEN.add(path)) {
+      throw locked(path);
+    }
     FileChannel channel = null;
     FileLock lock = null;
     WriterSession session = null;
@@ -148,21 +175,19 @@ final class SqliteMessageStore implements MessageStore {
         Files.createDirectories(path.getParent());
       }
       Path lockFile = path.resolveSibling(path.getFileName() + ".lock");
-      channel =
-          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
         lock = null;
       }
       if (lock == null) {
-        throw new StoreException(
-            StoreException.Reason.LOCKED,
-            "Expected to be the only store using " + path + " but another store has it open");
+        throw locked(path);
       }
       session = WriterSession.open(url(path));
       long[] counts = session.counts();
-      SqliteMessageStore store = new SqliteMessageStore(path, config, channel, lock, session, counts);
+      SqliteMessageStore store =
+          new SqliteMessageStore(path, config, channel, lock, session, counts);
       log.debug("Opened store {} with {} messages and {} blobs", path, counts[0], counts[2]);
       return store;
     } catch (IOException | SQLException | RuntimeException e) {
@@ -170,12 +195,19 @@ final class SqliteMessageStore implements MessageStore {
         session.close();
       }
       closeQuietly(lock, channel);
+      OPEN.remove(path);
       if (e instanceof StoreException) {
         throw (StoreException) e;
       }
       throw new StoreException(
           StoreException.Reason.IO, "Opening the store " + path + " failed: " + e.getMessage(), e);
     }
+  }
+
+  private static StoreException locked(Path path) {
+    return new StoreException(
+        StoreException.Reason.LOCKED,
+        "Expected to be the only store using " + path + " but another store has it open");
   }
 
   private static String url(Path path) {
@@ -224,7 +256,7 @@ final class SqliteMessageStore implements MessageStore {
     for (int from = 0; from < all.size(); from += chunk) {
       WriteOp.AddAll op = new WriteOp.AddAll(all.subList(from, Math.min(all.size(), from + chunk)));
       requireOpen();
-      queue.offer(op, config.enqueueTimeout());
+      queue.offer(op, config.waitTimeout());
       futures.add(op.future);
     }
     List<Boolean> results = new ArrayList<>(all.size());
@@ -254,7 +286,7 @@ final class SqliteMessageStore implements MessageStore {
   private <T> T awaitWrite(WriteOp op, CompletableFuture<T> future) {
     requireNotWriterThread();
     requireOpen();
-    queue.offer(op, config.enqueueTimeout());
+    queue.offer(op, config.waitTimeout());
     return join(future);
   }
 
@@ -308,6 +340,7 @@ final class SqliteMessageStore implements MessageStore {
       fail(queue.drain(), closedException());
       session.close();
       closeQuietly(fileLock, lockChannel);
+      OPEN.remove(file);
     }
   }
 
@@ -329,7 +362,8 @@ final class SqliteMessageStore implements MessageStore {
         return;
       }
       log.warn("Store write to {} failed: {}", file, e.toString());
-      batch.get(0)
+      batch
+          .get(0)
           .fail(
               new StoreException(
                   StoreException.Reason.IO, "Writing to the store failed: " + e.getMessage(), e));
@@ -388,7 +422,7 @@ final class SqliteMessageStore implements MessageStore {
           PreparedStatement ps = r.prepare(SQL_HAS);
           ps.setString(1, key.value());
           try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
+            return rs.next() && rs.getBoolean(1);
           }
         });
   }
@@ -454,6 +488,23 @@ final class SqliteMessageStore implements MessageStore {
           try (ResultSet rs = r.prepare(SQL_LAST_SEQ).executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0L;
           }
+        });
+  }
+
+  @Override
+  public List<Hash> missingContent(int limit) {
+    int n = pageLimit(limit);
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_MISSING_CONTENT);
+          ps.setInt(1, n);
+          List<Hash> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new Hash(rs.getString(1)));
+            }
+          }
+          return out;
         });
   }
 
@@ -547,7 +598,8 @@ final class SqliteMessageStore implements MessageStore {
   @Override
   public StoreStats stats() {
     requireOpen();
-    return new StoreStats(messages.get(), authors.get(), blobs.get(), blobBytes.get(), queue.size());
+    return new StoreStats(
+        messages.get(), authors.get(), blobs.get(), blobBytes.get(), queue.size());
   }
 
   @Override
@@ -598,7 +650,8 @@ final class SqliteMessageStore implements MessageStore {
   }
 
   private static StoreException closedException() {
-    return new StoreException(StoreException.Reason.CLOSED, "Expected an open store but it is closed");
+    return new StoreException(
+        StoreException.Reason.CLOSED, "Expected an open store but it is closed");
   }
 
   // ---- lifecycle ----
@@ -671,7 +724,10 @@ final class SqliteMessageStore implements MessageStore {
     private final PreparedStatement insertAuthor;
     private final PreparedStatement insertName;
     private final PreparedStatement blobName;
-    private final PreparedStatement authorsOfContent;
+    private final PreparedStatement insertMissing;
+    private final PreparedStatement authorsMissing;
+    private final PreparedStatement deleteMissing;
+    private final PreparedStatement logHas;
 
     private WriterSession(Connection connection) throws SQLException {
       this.connection = connection;
@@ -686,11 +742,15 @@ final class SqliteMessageStore implements MessageStore {
           connection.prepareStatement("INSERT OR IGNORE INTO authors(pubkey) VALUES (?)");
       this.insertName =
           connection.prepareStatement("INSERT OR IGNORE INTO names(name, pubkey) VALUES (?, ?)");
-      this.blobName =
+      this.blobName = connection.prepareStatement("SELECT name FROM blobs WHERE hash = ?");
+      this.insertMissing =
           connection.prepareStatement(
-              "SELECT name FROM blobs WHERE hash = ? AND name IS NOT NULL");
-      this.authorsOfContent =
-          connection.prepareStatement("SELECT DISTINCT author FROM log WHERE content_hash = ?");
+              "INSERT OR IGNORE INTO missing_content(content_hash, author) VALUES (?, ?)");
+      this.authorsMissing =
+          connection.prepareStatement("SELECT author FROM missing_content WHERE content_hash = ?");
+      this.deleteMissing =
+          connection.prepareStatement("DELETE FROM missing_content WHERE content_hash = ?");
+      this.logHas = connection.prepareStatement("SELECT 1 FROM log WHERE hash = ?");
     }
 
     static WriterSession open(String url) throws SQLException {
@@ -718,8 +778,7 @@ final class SqliteMessageStore implements MessageStore {
         try (ResultSet rs = st.executeQuery("SELECT count(*) FROM authors")) {
           counts[1] = rs.next() ? rs.getLong(1) : 0;
         }
-        try (ResultSet rs =
-            st.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM blobs")) {
+        try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM blobs")) {
           if (rs.next()) {
             counts[2] = rs.getLong(1);
             counts[3] = rs.getLong(2);
@@ -753,16 +812,13 @@ final class SqliteMessageStore implements MessageStore {
     }
 
     private boolean add(VerifiedMessage m, Delta delta) throws SQLException {
-      String sig = m.signed().value();
-      String hash = m.hash().value();
       String author = m.author().value();
       String contentHash = m.contentHash().value();
-      insertBlob(hash, sig.length(), null, sig, delta); // a signed message is ASCII
-      insertLog.setString(1, hash);
+      insertLog.setString(1, m.hash().value());
       insertLog.setString(2, author);
       insertLog.setString(3, m.opened().timestamp());
       insertLog.setString(4, contentHash);
-      insertLog.setString(5, sig);
+      insertLog.setString(5, m.signed().value());
       if (insertLog.executeUpdate() == 0) {
         return false;
       }
@@ -770,33 +826,56 @@ final class SqliteMessageStore implements MessageStore {
       insertAuthor.setString(1, author);
       delta.authors += insertAuthor.executeUpdate();
       blobName.setString(1, contentHash);
+      boolean contentStored;
       String name = null;
       try (ResultSet rs = blobName.executeQuery()) {
-        if (rs.next()) {
+        contentStored = rs.next();
+        if (contentStored) {
           name = rs.getString(1);
         }
       }
       if (name != null) {
         putName(name, author);
+      } else if (!contentStored) {
+        insertMissing.setString(1, contentHash);
+        insertMissing.setString(2, author);
+        insertMissing.executeUpdate();
       }
       return true;
     }
 
     private Hash make(Blob blob, Delta delta) throws SQLException {
-      boolean added = insertBlob(blob.hash().value(), blob.bytes(), blob.name(), blob.data(), delta);
-      if (added && blob.name() != null) {
-        authorsOfContent.setString(1, blob.hash().value());
-        List<String> authors = new ArrayList<>();
-        try (ResultSet rs = authorsOfContent.executeQuery()) {
-          while (rs.next()) {
-            authors.add(rs.getString(1));
-          }
+      String hash = blob.hash().value();
+      if (blob.data().length() == SignedMessage.LENGTH && isLogged(hash)) {
+        return blob.hash(); // a signed message already stored by add
+      }
+      if (!insertBlob(hash, blob.bytes(), blob.name(), blob.data(), delta)) {
+        return blob.hash();
+      }
+      authorsMissing.setString(1, hash);
+      List<String> authors = new ArrayList<>();
+      try (ResultSet rs = authorsMissing.executeQuery()) {
+        while (rs.next()) {
+          authors.add(rs.getString(1));
         }
-        for (String author : authors) {
-          putName(blob.name(), author);
+      }
+      if (!authors.isEmpty()) {
+        deleteMissing.setString(1, hash);
+        deleteMissing.executeUpdate();
+        if (blob.name() != null) {
+          for (String author : authors) {
+            putName(blob.name(), author);
+          }
         }
       }
       return blob.hash();
+    }
+
+    private boolean isLogged(String hash) throws SQLException {
+      logHas.setString(1, hash);
+      try (ResultSet rs = logHas.executeQuery()) {
+        return rs.next();
+      }
     }
 
     private boolean insertBlob(String hash, int bytes, String name, String data, Delta delta)
@@ -833,11 +912,7 @@ final class SqliteMessageStore implements MessageStore {
 
     void close() {
       try {
-        for (PreparedStatement ps :
-            List.of(insertBlob, insertLog, insertAuthor, insertName, blobName, authorsOfContent)) {
-          ps.close();
-        }
-        connection.close();
+        connection.close(); // closes its statements too
       } catch (SQLException e) {
         log.warn("Closing the store's write connection failed", e);
       }

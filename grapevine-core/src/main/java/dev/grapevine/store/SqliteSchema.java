@@ -24,13 +24,23 @@ final class SqliteSchema {
               + " sig TEXT NOT NULL)",
           "CREATE INDEX IF NOT EXISTS log_author_ts ON log(author, ts)",
           "CREATE INDEX IF NOT EXISTS log_ts_hash ON log(ts, hash)",
-          "CREATE INDEX IF NOT EXISTS log_content_hash ON log(content_hash)",
           "CREATE TABLE IF NOT EXISTS authors (pubkey TEXT PRIMARY KEY NOT NULL)",
           "CREATE TABLE IF NOT EXISTS names ("
               + " name TEXT NOT NULL,"
               + " pubkey TEXT NOT NULL,"
               + " PRIMARY KEY (name, pubkey))",
-          "CREATE INDEX IF NOT EXISTS names_pubkey ON names(pubkey)");
+          "CREATE INDEX IF NOT EXISTS names_pubkey ON names(pubkey)",
+          "CREATE TABLE IF NOT EXISTS missing_content ("
+              + " content_hash TEXT NOT NULL,"
+              + " author TEXT NOT NULL,"
+              + " PRIMARY KEY (content_hash, author)) WITHOUT ROWID");
+
+  /**
+   * WAL pages after which a commit also checkpoints (copies the WAL into the database). Larger than
+   * SQLite's default of 1,000 because each group commit dirties many pages: checkpointing less
+   * often writes each hot page to the database once instead of after every commit.
+   */
+  static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
   private SqliteSchema() {}
 
@@ -53,6 +63,7 @@ final class SqliteSchema {
       st.execute("PRAGMA foreign_keys = OFF");
       st.execute("PRAGMA temp_store = MEMORY");
       st.execute("PRAGMA cache_size = -16000");
+      st.execute("PRAGMA wal_autocheckpoint = " + WAL_AUTOCHECKPOINT_PAGES);
       long applicationId = queryLong(st, "PRAGMA application_id");
       long version = queryLong(st, "PRAGMA user_version");
       long objects = queryLong(st, "SELECT count(*) FROM sqlite_schema");

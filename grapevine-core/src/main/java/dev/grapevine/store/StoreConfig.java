@@ -13,9 +13,13 @@ import java.util.Objects;
  *     10,000)
  * @param maxQueuedBytes approximate bytes that may wait for the writer (default 64 MiB); a single
  *     write larger than this is still accepted when the queue is empty
- * @param maxBatchSize most writes committed in one transaction (default 1,000)
- * @param enqueueTimeout how long a synchronous write waits for room in a full queue before failing
- *     with {@link StoreException.Reason#BUSY} (default 10 s); asynchronous writes never wait
+ * @param maxBatchSize most writes committed in one transaction (default 4,000). The writer commits
+ *     whatever is queued, so batches only grow this large under load; then larger batches write
+ *     fewer index pages per message (measured: about 26k durable adds/s at 1,000 and 45k/s at 5,000
+ *     on 2 cores)
+ * @param waitTimeout how long a blocking call waits for room in a full writer queue, or for a free
+ *     read connection, before failing with {@link StoreException.Reason#BUSY} (default 10 s);
+ *     asynchronous writes never wait
  * @param readerConnections most concurrent read connections of the SQLite store (default 4)
  * @param maxPageSize largest page {@link MessageStore#poll} and {@link MessageStore#hashLog(long,
  *     int)} return; larger limits are lowered to it (default 10,000)
@@ -27,7 +31,7 @@ public record StoreConfig(
     int queueCapacity,
     long maxQueuedBytes,
     int maxBatchSize,
-    Duration enqueueTimeout,
+    Duration waitTimeout,
     int readerConnections,
     int maxPageSize,
     Duration closeTimeout) {
@@ -46,7 +50,7 @@ public record StoreConfig(
     requirePositive("maxBatchSize", maxBatchSize);
     requirePositive("readerConnections", readerConnections);
     requirePositive("maxPageSize", maxPageSize);
-    requireNotNegative("enqueueTimeout", enqueueTimeout);
+    requireNotNegative("waitTimeout", waitTimeout);
     requireNotNegative("closeTimeout", closeTimeout);
   }
 
@@ -67,7 +71,7 @@ public record StoreConfig(
         .queueCapacity(queueCapacity)
         .maxQueuedBytes(maxQueuedBytes)
         .maxBatchSize(maxBatchSize)
-        .enqueueTimeout(enqueueTimeout)
+        .waitTimeout(waitTimeout)
         .readerConnections(readerConnections)
         .maxPageSize(maxPageSize)
         .closeTimeout(closeTimeout);
@@ -91,8 +95,8 @@ public record StoreConfig(
     private int maxBlobBytes = DEFAULT_MAX_BLOB_BYTES;
     private int queueCapacity = 10_000;
     private long maxQueuedBytes = 64L * 1024 * 1024;
-    private int maxBatchSize = 1_000;
-    private Duration enqueueTimeout = Duration.ofSeconds(10);
+    private int maxBatchSize = 4_000;
+    private Duration waitTimeout = Duration.ofSeconds(10);
     private int readerConnections = 4;
     private int maxPageSize = 10_000;
     private Duration closeTimeout = Duration.ofSeconds(30);
@@ -123,9 +127,9 @@ public record StoreConfig(
       return this;
     }
 
-    /** See {@link StoreConfig#enqueueTimeout()}. */
-    public Builder enqueueTimeout(Duration value) {
-      this.enqueueTimeout = value;
+    /** See {@link StoreConfig#waitTimeout()}. */
+    public Builder waitTimeout(Duration value) {
+      this.waitTimeout = value;
       return this;
     }
 
@@ -158,7 +162,7 @@ public record StoreConfig(
           queueCapacity,
           maxQueuedBytes,
           maxBatchSize,
-          enqueueTimeout,
+          waitTimeout,
           readerConnections,
           maxPageSize,
           closeTimeout);

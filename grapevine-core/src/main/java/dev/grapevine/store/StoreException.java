@@ -2,8 +2,8 @@ package dev.grapevine.store;
 
 /**
  * A store operation that could not be carried out. {@link #reason()} classifies the failure so
- * callers can react (for example stop reading from a peer on {@link Reason#BUSY}); the message
- * says what was expected and what was found.
+ * callers can react (for example stop reading from a peer on {@link Reason#BUSY}); the message says
+ * what was expected and what was found.
  */
 public final class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -14,7 +14,7 @@ public final class StoreException extends RuntimeException {
     TOO_LARGE,
     /**
      * The writer queue is full. Nothing was stored; retry later. Asynchronous writes fail with this
-     * at once, synchronous writes after waiting {@link StoreConfig#enqueueTimeout()}.
+     * at once, synchronous writes after waiting {@link StoreConfig#waitTimeout()}.
      */
     BUSY,
     /** The store is closed (or closing) and accepts no more operations. */

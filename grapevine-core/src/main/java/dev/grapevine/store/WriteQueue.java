@@ -173,7 +173,8 @@ final class WriteQueue {
 
   private void requireOpen() {
     if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "Expected an open store but it is closed");
+      throw new StoreException(
+          StoreException.Reason.CLOSED, "Expected an open store but it is closed");
     }
   }
 

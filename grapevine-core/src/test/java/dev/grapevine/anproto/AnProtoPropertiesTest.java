@@ -110,7 +110,8 @@ class AnProtoPropertiesTest {
   @Provide
   Arbitrary<String> validMessages() {
     Arbitrary<byte[]> seeds = Arbitraries.bytes().array(byte[].class).ofSize(32);
-    Arbitrary<Long> timestamps = Arbitraries.longs().between(1_000_000_000_000L, 9_999_999_999_999L);
+    Arbitrary<Long> timestamps =
+        Arbitraries.longs().between(1_000_000_000_000L, 9_999_999_999_999L);
     Arbitrary<String> generated =
         Combinators.combine(seeds, timestamps, Arbitraries.strings().ofMaxLength(64))
             .as((seed, ts, content) -> sign(seed, ts, content));

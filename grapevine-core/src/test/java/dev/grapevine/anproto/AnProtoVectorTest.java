@@ -84,8 +84,7 @@ class AnProtoVectorTest {
   void msgHashIsTheHashOfTheWholeSignedText(String name) {
     JsonNode v = message(name);
 
-    assertThat(AnProto.msgHash(v.get("sig").asText()).value())
-        .isEqualTo(v.get("msgHash").asText());
+    assertThat(AnProto.msgHash(v.get("sig").asText()).value()).isEqualTo(v.get("msgHash").asText());
     assertThat(SignedMessage.parse(v.get("sig").asText()).verify().hash().value())
         .isEqualTo(v.get("msgHash").asText());
   }
@@ -95,7 +94,8 @@ class AnProtoVectorTest {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("name", "Alice");
 
-    assertThat(AnProto.compose("Hello World", meta)).isEqualTo(message("B").get("content").asText());
+    assertThat(AnProto.compose("Hello World", meta))
+        .isEqualTo(message("B").get("content").asText());
   }
 
   @Test
@@ -104,7 +104,8 @@ class AnProtoVectorTest {
     meta.put("name", "Alice");
     meta.put("previous", message("B").get("msgHash").asText());
 
-    assertThat(AnProto.compose("Second post", meta)).isEqualTo(message("C").get("content").asText());
+    assertThat(AnProto.compose("Second post", meta))
+        .isEqualTo(message("C").get("content").asText());
   }
 
   @Test
@@ -145,7 +146,9 @@ class AnProtoVectorTest {
     assertThatThrownBy(() -> AnProto.open(n1))
         .isInstanceOfSatisfying(
             InvalidMessageException.class,
-            e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.NON_CANONICAL_SIGNATURE))
+            e ->
+                assertThat(e.reason())
+                    .isEqualTo(InvalidMessageException.Reason.NON_CANONICAL_SIGNATURE))
         .hasMessage(
             "Expected signature scalar S below the group order but S >= L (malleated signature)");
   }
@@ -159,7 +162,8 @@ class AnProtoVectorTest {
 
     assertThat(littleEndian(n1, 32)).isEqualTo(littleEndian(a, 32).add(groupOrder));
     assertThat(Arrays.copyOfRange(n1, 0, 32)).isEqualTo(Arrays.copyOfRange(a, 0, 32));
-    assertThat(Arrays.copyOfRange(n1, 64, n1.length)).isEqualTo(Arrays.copyOfRange(a, 64, a.length));
+    assertThat(Arrays.copyOfRange(n1, 64, n1.length))
+        .isEqualTo(Arrays.copyOfRange(a, 64, a.length));
   }
 
   @Test

@@ -52,7 +52,8 @@ class SignedMessageParsingTest {
   void anyLengthOtherThan208IsRejectedForLength(int length) {
     String text = (A + A).substring(0, length);
 
-    assertRejected(text, Reason.BAD_LENGTH).hasMessageStartingWith("Expected signed message of 208");
+    assertRejected(text, Reason.BAD_LENGTH)
+        .hasMessageStartingWith("Expected signed message of 208");
   }
 
   @Test
@@ -200,8 +201,7 @@ class SignedMessageParsingTest {
 
     assertThatThrownBy(() -> KeyPair.parse(text.substring(0, 131)))
         .isInstanceOfSatisfying(
-            InvalidMessageException.class,
-            e -> assertThat(e.reason()).isEqualTo(Reason.BAD_LENGTH))
+            InvalidMessageException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_LENGTH))
         .hasMessage("Expected key pair of 132 chars but was 131");
   }
 

@@ -26,26 +26,39 @@ public final class DurabilityChild {
     PrintStream out = System.out;
     long deadline = System.nanoTime() + 60_000_000_000L;
     KeyPair keys = KeyPair.generate();
-    long ts = TestMessages.T0;
-    int n = 0;
     try (MessageStore store =
         MessageStore.sqlite(Path.of(args[0]), StoreConfig.builder().maxBatchSize(16).build())) {
-      while (System.nanoTime() < deadline) {
-        List<VerifiedMessage> batch = new ArrayList<>(BATCH);
-        List<CompletableFuture<Boolean>> acks = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++, n++) {
-          String content = "durable post " + n;
-          batch.add(AnProto.sign(Hash.of(content), ts + n, keys));
-          store.makeAsync(content);
-        }
-        for (VerifiedMessage m : batch) {
-          acks.add(store.addAsync(m));
-        }
-        for (int i = 0; i < BATCH; i++) {
-          acks.get(i).join();
-          out.println(ACK + batch.get(i).hash().value());
-          out.flush();
-        }
+      // Two batches in flight: the next one is queued before the current one is acknowledged, so
+      // the writer is always in the middle of something when the kill comes.
+      Batch current = Batch.submit(store, keys, 0);
+      for (int b = 1; System.nanoTime() < deadline; b++) {
+        Batch next = Batch.submit(store, keys, b);
+        current.acknowledge(out);
+        current = next;
+      }
+    }
+  }
+
+  private record Batch(List<VerifiedMessage> messages, List<CompletableFuture<Boolean>> acks) {
+    static Batch submit(MessageStore store, KeyPair keys, int b) {
+      List<VerifiedMessage> messages = new ArrayList<>(BATCH);
+      List<CompletableFuture<Boolean>> acks = new ArrayList<>(BATCH);
+      for (int i = 0; i < BATCH; i++) {
+        int n = b * BATCH + i;
+        String content = "durable post " + n;
+        VerifiedMessage m = AnProto.sign(Hash.of(content), TestMessages.T0 + n, keys);
+        store.makeAsync(content);
+        messages.add(m);
+        acks.add(store.addAsync(m));
+      }
+      return new Batch(messages, acks);
+    }
+
+    void acknowledge(PrintStream out) {
+      for (int i = 0; i < messages.size(); i++) {
+        acks.get(i).join();
+        out.println(ACK + messages.get(i).hash().value());
+        out.flush();
       }
     }
   }

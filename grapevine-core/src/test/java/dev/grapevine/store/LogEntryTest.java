@@ -46,11 +46,11 @@ class LogEntryTest {
 
   @Test
   void jsonEscapesStringsExactlyAsJavaScriptJsonStringify() {
-    // What JSON.stringify gives: short escapes for \b \t \n \f \r, lower-case backslash-u00xx for other
+    // What JSON.stringify gives: short escapes for \b \t \n \f \r, lower-case backslash-u00xx for
+    // other
     // control characters, and "/", DEL, U+2028, non-ASCII and emoji left as they are.
     String text = "a/b ü 日本 😀 \u0001\u000b\u001f\t\b\f\r\n\"\\ \u007f \u2028";
-    String expected =
-        "a/b ü 日本 😀 \\u0001\\u000b\\u001f\\t\\b\\f\\r\\n\\\"\\\\ \u007f \u2028";
+    String expected = "a/b ü 日本 😀 \\u0001\\u000b\\u001f\\t\\b\\f\\r\\n\\\"\\\\ \u007f \u2028";
 
     String json = LogEntry.of(1, MESSAGE_A, text).toJson();
 

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
-import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
 import dev.grapevine.store.TestMessages.Post;
@@ -81,7 +80,8 @@ abstract class MessageStoreContract {
 
     assertThat(second).isEqualTo(first);
     assertThat(store.stats().blobs()).isEqualTo(1);
-    assertThat(store.stats().blobBytes()).isEqualTo("twice ü".getBytes(StandardCharsets.UTF_8).length);
+    assertThat(store.stats().blobBytes())
+        .isEqualTo("twice ü".getBytes(StandardCharsets.UTF_8).length);
   }
 
   @Test
@@ -89,6 +89,14 @@ abstract class MessageStoreContract {
     String text = "ÄÖÜ ß 日本語 😀 \u0000 \r\n end";
     assertThat(store.get(store.make(text))).contains(text);
     assertThat(store.get(store.make(""))).contains("");
+  }
+
+  @Test
+  void anUnpairedSurrogateIsStoredAsTheQuestionMarkItIsHashedAs() {
+    Hash h = store.make("a\uD800b");
+
+    assertThat(h).isEqualTo(Hash.of("a?b"));
+    assertThat(store.get(h)).contains("a?b");
   }
 
   @Test
@@ -136,6 +144,39 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void makingASignedMessageThatIsAlreadyLoggedStoresNothingMore() {
+    Post p = post(ALICE, T0, "hello");
+    store.add(p.message());
+
+    assertThat(store.make(p.message().signed().value())).isEqualTo(p.hash());
+
+    assertThat(store.stats().blobs()).isZero();
+    assertThat(store.get(p.hash())).contains(p.message().signed().value());
+  }
+
+  @Test
+  void missingContentListsSignedContentThatIsNotStoredUntilItArrives() {
+    Post first = post(ALICE, T0, "content one");
+    Post second = post(BOB, T0, "content two");
+    Post sameContent = post(BOB, T0 + 1, "content one");
+    Post stored = post(CAROL, T0, "content three");
+    store.make(stored.content());
+    for (Post p : List.of(first, second, sameContent, stored)) {
+      store.add(p.message());
+    }
+
+    assertThat(store.missingContent(10))
+        .containsExactlyInAnyOrder(first.contentHash(), second.contentHash())
+        .isSorted();
+    assertThat(store.missingContent(1)).hasSize(1);
+
+    store.make(first.content());
+    assertThat(store.missingContent(10)).containsExactly(second.contentHash());
+    store.make(second.content());
+    assertThat(store.missingContent(10)).isEmpty();
+  }
+
+  @Test
   void addAllReturnsOneResultPerMessageInOrder() {
     Post a = post(ALICE, T0, "a");
     Post b = post(ALICE, T0 + 1, "b");
@@ -176,9 +217,7 @@ abstract class MessageStoreContract {
     store.add(middle.message());
     store.add(oldest.message());
 
-    assertThat(store.getLatest(ALICE.publicKey()))
-        .map(LogEntry::hash)
-        .contains(newest.hash());
+    assertThat(store.getLatest(ALICE.publicKey())).map(LogEntry::hash).contains(newest.hash());
     assertThat(store.getLatest(BOB.publicKey())).isEmpty();
   }
 
@@ -264,7 +303,8 @@ abstract class MessageStoreContract {
         .containsExactly(apples.hash(), pears.hash());
     assertThat(store.search("äpfel")).extracting(LogEntry::hash).containsExactly(apples.hash());
     assertThat(store.search("bananas")).isEmpty();
-    assertThat(store.query("?pEaRs")).extracting(LogEntry::hash)
+    assertThat(store.query("?pEaRs"))
+        .extracting(LogEntry::hash)
         .containsExactly(apples.hash(), pears.hash());
   }
 
@@ -280,7 +320,9 @@ abstract class MessageStoreContract {
     assertThat(store.query(ALICE.publicKey().value()))
         .extracting(LogEntry::hash)
         .containsExactly(a1.hash(), a2.hash());
-    assertThat(store.query(b1.hash().value())).extracting(LogEntry::hash).containsExactly(b1.hash());
+    assertThat(store.query(b1.hash().value()))
+        .extracting(LogEntry::hash)
+        .containsExactly(b1.hash());
     assertThat(store.query(Hash.of("unknown").value())).isEmpty();
     assertThat(store.query("not a key")).isEmpty();
     assertThat(store.query((String) null)).hasSize(3);
@@ -530,8 +572,8 @@ abstract class MessageStoreContract {
     StoreStats stats = store.stats();
     assertThat(stats.messages()).isEqualTo(2);
     assertThat(stats.authors()).isEqualTo(2);
-    assertThat(stats.blobs()).isEqualTo(3); // content "a" and two signed messages
-    assertThat(stats.blobBytes()).isEqualTo(1 + 2L * SignedMessage.LENGTH);
+    assertThat(stats.blobs()).isEqualTo(1); // content "a"; signed messages count as messages
+    assertThat(stats.blobBytes()).isEqualTo(1);
     assertThat(store.count()).isEqualTo(2);
   }
 
@@ -559,6 +601,7 @@ abstract class MessageStoreContract {
             s -> s.getPubkeys(),
             s -> s.hashLog(),
             s -> s.hashLog(0, 1),
+            s -> s.missingContent(1),
             s -> s.poll(0, 1),
             s -> s.query(),
             s -> s.byAuthor(ALICE.publicKey()),

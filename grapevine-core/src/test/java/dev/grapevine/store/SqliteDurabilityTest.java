@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SqliteDurabilityTest {
   private static final String EOF = "\u0000EOF";
-  private static final int ACKS_BEFORE_KILL = 600;
+  private static final int ACKS_BEFORE_KILL = 610;
 
   @TempDir Path dir;
 
@@ -95,8 +95,7 @@ class SqliteDurabilityTest {
 
   private static void pump(Process child, BlockingQueue<String> lines) {
     try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lines.add(line);
       }

@@ -14,9 +14,14 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +57,7 @@ class SqliteMessageStoreTest extends MessageStoreContract {
       assertThat(s.getPubkeys()).containsExactly(ALICE.publicKey(), BOB.publicKey());
       assertThat(s.lookupName("Alice")).containsExactly(ALICE.publicKey());
       assertThat(s.lookupName("bobby")).containsExactly(BOB.publicKey());
-      assertThat(s.stats()).isEqualTo(new StoreStats(2, 2, 3, s.stats().blobBytes(), 0));
+      assertThat(s.stats()).isEqualTo(new StoreStats(2, 2, 1, named.content().length(), 0));
       long lastSeq = s.lastSeq();
 
       assertThat(s.add(named.message())).isFalse();
@@ -93,8 +98,7 @@ class SqliteMessageStoreTest extends MessageStoreContract {
   }
 
   @Test
-  void theDatabaseIsInWalModeWithTheDocumentedSchemaAndPassesIntegrityCheck()
-      throws SQLException {
+  void theDatabaseIsInWalModeWithTheDocumentedSchemaAndPassesIntegrityCheck() throws SQLException {
     Path file = dir.resolve("layout.db");
     try (MessageStore s = MessageStore.sqlite(file)) {
       s.add(post(ALICE, T0, "x").message());
@@ -106,9 +110,9 @@ class SqliteMessageStoreTest extends MessageStoreContract {
       assertThat(single(st, "PRAGMA integrity_check")).isEqualTo("ok");
       assertThat(single(st, "PRAGMA user_version")).isEqualTo("1");
       assertThat(rows(st, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"))
-          .contains("authors", "blobs", "log", "names");
+          .contains("authors", "blobs", "log", "names", "missing_content");
       assertThat(rows(st, "SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name"))
-          .contains("log_author_ts", "log_ts_hash", "log_content_hash", "names_pubkey");
+          .contains("log_author_ts", "log_ts_hash", "names_pubkey");
     }
   }
 
@@ -129,6 +133,53 @@ class SqliteMessageStoreTest extends MessageStoreContract {
       assertThat(String.join("\n", plan))
           .contains("USING INDEX log_author_ts")
           .doesNotContain("TEMP B-TREE");
+    }
+  }
+
+  @Test
+  void aFullWriterQueueFailsAsyncAddsWithBusyAndStoresOnlyWhatItAccepted() throws Exception {
+    Path file = dir.resolve("busy.db");
+    StoreConfig tiny =
+        StoreConfig.builder()
+            .queueCapacity(2)
+            .maxBatchSize(1)
+            .waitTimeout(Duration.ofMillis(50))
+            .build();
+    try (MessageStore s = MessageStore.sqlite(file, tiny);
+        Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = other.createStatement()) {
+      st.execute("BEGIN IMMEDIATE"); // holds the write lock: the store's writer stalls
+      List<Post> posts = manyPosts(4);
+      List<CompletableFuture<Boolean>> futures = new ArrayList<>();
+      futures.add(s.addAsync(posts.get(0).message()));
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> s.stats().queued() == 0);
+      // The writer holds the first write; the next two fill the queue; the last finds it full.
+      for (Post p : posts.subList(1, 4)) {
+        futures.add(s.addAsync(p.message()));
+      }
+
+      assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
+      assertThat(futures.get(3))
+          .failsWithin(Duration.ofSeconds(1))
+          .withThrowableOfType(ExecutionException.class)
+          .havingCause()
+          .isInstanceOfSatisfying(
+              StoreException.class,
+              e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.BUSY));
+      assertThat(s.hasRoom()).isFalse();
+      assertThat(s.remainingCapacity()).isZero();
+      StoreException blocked =
+          catchThrowableOfType(StoreException.class, () -> s.add(posts.get(3).message()));
+      assertThat(blocked.reason()).isEqualTo(StoreException.Reason.BUSY);
+      assertThat(blocked).hasMessageContaining("after waiting 50 ms");
+
+      st.execute("ROLLBACK");
+      for (CompletableFuture<Boolean> f : futures.subList(0, 3)) {
+        assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(s.hashLog())
+          .containsExactly(posts.get(0).hash(), posts.get(1).hash(), posts.get(2).hash());
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(s::hasRoom);
     }
   }
 

@@ -27,7 +27,8 @@ class ManualSchedulerTest {
   void periodicTaskRunsOncePerPeriodAndStopsWhenCancelled() {
     List<Long> at = new ArrayList<>();
     Scheduler.Cancellable c =
-        scheduler.scheduleAtFixedRate(() -> at.add(scheduler.clock().millis()), Duration.ofSeconds(1));
+        scheduler.scheduleAtFixedRate(
+            () -> at.add(scheduler.clock().millis()), Duration.ofSeconds(1));
     scheduler.advance(Duration.ofMillis(3500));
     assertThat(at).containsExactly(1000L, 2000L, 3000L);
     c.cancel();
@@ -39,8 +40,7 @@ class ManualSchedulerTest {
   void taskScheduledByATaskRunsInTheSameAdvanceIfDue() {
     List<Long> at = new ArrayList<>();
     scheduler.schedule(
-        () ->
-            scheduler.schedule(() -> at.add(scheduler.clock().millis()), Duration.ofMillis(5)),
+        () -> scheduler.schedule(() -> at.add(scheduler.clock().millis()), Duration.ofMillis(5)),
         Duration.ofMillis(5));
     scheduler.advance(Duration.ofMillis(20));
     assertThat(at).containsExactly(10L);
