@@ -2,30 +2,62 @@ package dev.grapevine;
 
 import dev.grapevine.anproto.AnProto;
 import dev.grapevine.anproto.Content;
+import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
+import dev.grapevine.clock.Scheduler;
+import dev.grapevine.http.ApdsRoutes;
 import dev.grapevine.identity.NodeIdentity;
 import dev.grapevine.store.LogEntry;
 import dev.grapevine.store.MessageStore;
+import dev.grapevine.sync.AnprotoSync;
+import dev.grapevine.sync.PubClient;
+import dev.grapevine.sync.SyncListener;
+import dev.grapevine.transport.Transport;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A Grapevine node: an identity and a store of signed messages. Start one with {@link #builder()}
- * or {@link #start(NodeConfig)}; close it to release its threads and files.
+ * A Grapevine node: an identity, a store of signed messages, a server that speaks the ANProto
+ * frame protocol and the APDS HTTP routes on one port, and a client that keeps connections to
+ * other pubs. Start one with {@link #builder()} or {@link #start(NodeConfig)}; close it to release
+ * its threads, sockets and files.
  *
- * <p>Thread-safe. {@link #close()} is idempotent; after it store operations fail with a {@link
+ * <p>Thread-safe. {@link #close()} is idempotent: peers get a close frame (1001), queued writes
+ * commit, then threads stop; after it store operations fail with a {@link
  * dev.grapevine.store.StoreException} whose reason is {@code CLOSED}.
  */
 public final class Node implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
   private final NodeConfig config;
   private final KeyPair keyPair;
   private final MessageStore store;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final ThreadPoolExecutor httpReads;
+  private final AnprotoSync sync;
+  private final Transport transport;
+  private final PubClient pubs;
+  private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -33,6 +65,42 @@ public final class Node implements AutoCloseable {
     this.config = config;
     this.keyPair = keyPair;
     this.store = store;
+    int n = INSTANCES.incrementAndGet();
+    this.ownsScheduler = config.scheduler().isEmpty();
+    this.scheduler = config.scheduler().orElseGet(() -> Scheduler.system("grapevine-timer-" + n));
+    this.httpReads = boundedPool("grapevine-http-" + n, Math.max(2, Runtime.getRuntime().availableProcessors()), 1_000);
+    AnprotoSync s = null;
+    Transport t = null;
+    try {
+      s =
+          AnprotoSync.builder(store, scheduler)
+              .config(config.sync())
+              .listener(new Fanout(listeners))
+              .build();
+      ApdsRoutes routes =
+          ApdsRoutes.builder()
+              .store(store)
+              .gossip(s::handleHttpFrame)
+              .executor(httpReads)
+              .clock(config.clock())
+              .limits(config.http())
+              .build();
+      t = Transport.start(config.transport(), s, Map.of(), routes);
+    } catch (RuntimeException e) {
+      closeQuietly(s);
+      httpReads.shutdownNow();
+      if (ownsScheduler) {
+        scheduler.close();
+      }
+      throw e;
+    }
+    this.sync = s;
+    this.transport = t;
+    PubClient.Builder pb = PubClient.builder(sync, transport);
+    if (!config.follows().isEmpty()) {
+      pb.follows(config.follows());
+    }
+    this.pubs = pb.build();
   }
 
   /** A configuration builder whose {@code start()} starts a node. */
@@ -41,9 +109,11 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Starts a node: loads or creates its identity and opens its store.
+   * Starts a node: loads or creates its identity, opens its store, binds its port and connects to
+   * the configured pubs (in the background).
    *
    * @throws IOException if the data directory cannot be read or written
+   * @throws java.io.UncheckedIOException if the port cannot be bound
    */
   public static Node start(NodeConfig config) throws IOException {
     KeyPair keys;
@@ -58,7 +128,18 @@ public final class Node implements AutoCloseable {
         config.ephemeral()
             ? MessageStore.inMemory(config.store())
             : MessageStore.sqlite(config.dataDir().resolve(NodeConfig.STORE_FILE), config.store());
-    return new Node(config, keys, store);
+    Node node;
+    try {
+      node = new Node(config, keys, store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    for (URI pub : config.connect()) {
+      node.connect(pub);
+    }
+    log.info("Node {} listening on {}", keys.publicKey(), node.url());
+    return node;
   }
 
   /** The configuration this node was started with. */
@@ -76,19 +157,83 @@ public final class Node implements AutoCloseable {
     return store;
   }
 
+  /** The ANProto protocol (statistics, open links, gossip queue). */
+  public AnprotoSync sync() {
+    return sync;
+  }
+
+  /** The address the server is bound to (the real port when the configuration asked for 0). */
+  public InetSocketAddress localAddress() {
+    return transport.localAddress();
+  }
+
+  /** The WebSocket URL of this node's ANProto surface, for example {@code ws://127.0.0.1:9000/}. */
+  public URI url() {
+    return URI.create("ws://" + hostForUrl() + ":" + localAddress().getPort() + "/");
+  }
+
+  /** The base URL of this node's HTTP routes, for example {@code http://127.0.0.1:9000/}. */
+  public URI httpUrl() {
+    return URI.create("http://" + hostForUrl() + ":" + localAddress().getPort() + "/");
+  }
+
+  /**
+   * Keeps a connection to the pub at {@code url} from now on, reconnecting with backoff. A second
+   * call with the same URL returns the same connection. Returns at once.
+   */
+  public PubClient.Connection connect(URI url) {
+    return pubs.connect(url);
+  }
+
+  /** Stops keeping {@code url} connected; returns false if it was not. */
+  public boolean disconnect(URI url) {
+    return pubs.disconnect(url);
+  }
+
+  /** The pubs this node keeps connected. */
+  public List<PubClient.Connection> connections() {
+    return pubs.connections();
+  }
+
+  /**
+   * A future that completes when at least one pub connection is open; renewed (incomplete again)
+   * when all have closed.
+   */
+  public CompletableFuture<Void> ready() {
+    return pubs.ready();
+  }
+
+  /** Sends {@code frame} to every open link, inbound and outbound; returns how many took it. */
+  public int broadcast(String frame) {
+    return sync.broadcast(frame);
+  }
+
+  /**
+   * Registers a listener for stored, relayed and rejected messages. Close the returned handle to
+   * remove it. Listener methods run on the protocol's worker threads and must return quickly.
+   */
+  public AutoCloseable addListener(SyncListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
   /** Publishes {@code body} with no extra front matter; see {@link #publish(String, Map)}. */
   public VerifiedMessage publish(String body) {
     return publish(body, Map.of());
   }
 
   /**
-   * Composes, signs and stores a post by this node, as the reference's {@code apds.compose} does:
-   * the front matter is {@code meta} followed by {@code previous}, the msgHash of this node's
-   * latest message, if there is one. The signed timestamp is the clock's time, or one millisecond
-   * after the previous message's if the clock is behind it, so an author's posts stay in order.
-   * Returns after the message and its content are durably stored.
+   * Composes, signs, stores and sends a post by this node, as the reference's {@code
+   * apds.compose} does: the front matter is {@code meta} followed by {@code previous}, the msgHash
+   * of this node's latest message, if there is one. The signed timestamp is the clock's time, or
+   * one millisecond after the previous message's if the clock is behind it, so an author's posts
+   * stay in order. Returns after the message and its content are durably stored and handed to
+   * every open link.
    *
    * <p>Publishes are serialised so that each one's {@code previous} is the one before it.
+   *
+   * @throws IllegalArgumentException if the composed content is exactly 44 characters, which the
+   *     ANProto wire cannot carry (it would be read as a request)
    */
   public VerifiedMessage publish(String body, Map<String, String> meta) {
     publishLock.lock();
@@ -101,20 +246,133 @@ public final class Node implements AutoCloseable {
         ts = Math.max(ts, latest.get().opened().timestampMillis() + 1);
       }
       Content content = Content.compose(body, front);
-      store.make(content.text());
+      if (content.text().length() == Hash.LENGTH) {
+        throw new IllegalArgumentException(
+            "Expected content of any length but 44 characters (a 44-character frame is a request"
+                + " on the ANProto wire); add a character or some front matter");
+      }
       VerifiedMessage message = AnProto.sign(content.hash(), ts, keyPair);
-      store.add(message);
+      sync.publish(message, content.text()).join();
       return message;
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw e;
     } finally {
       publishLock.unlock();
     }
   }
 
-  /** Closes the store, waiting for queued writes to commit. Idempotent. */
+  /**
+   * Closes the node: disconnects from pubs, sends close frames (1001) to every peer, stops the
+   * protocol, waits for queued writes to commit and closes the store. Idempotent.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      store.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeQuietly(pubs);
+    closeQuietly(transport);
+    closeQuietly(sync);
+    httpReads.shutdown();
+    try {
+      if (!httpReads.awaitTermination(10, TimeUnit.SECONDS)) {
+        httpReads.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      httpReads.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    if (ownsScheduler) {
+      closeQuietly(scheduler);
+    }
+    closeQuietly(store);
+  }
+
+  private String hostForUrl() {
+    InetSocketAddress a = localAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static ThreadPoolExecutor boundedPool(String name, int threads, int queue) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(queue),
+            r -> {
+              Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("Error while closing {}", c, e);
+    }
+  }
+
+  /** Hands each event to every registered listener; one failing listener does not stop others. */
+  private static final class Fanout implements SyncListener {
+    private final List<SyncListener> listeners;
+
+    Fanout(List<SyncListener> listeners) {
+      this.listeners = listeners;
+    }
+
+    private void each(java.util.function.Consumer<SyncListener> call) {
+      for (SyncListener l : new ArrayList<>(listeners)) {
+        try {
+          call.accept(l);
+        } catch (RuntimeException e) {
+          log.warn("Listener {} failed", l, e);
+        }
+      }
+    }
+
+    @Override
+    public void messageStored(VerifiedMessage message, String origin) {
+      each(l -> l.messageStored(message, origin));
+    }
+
+    @Override
+    public void messageRelayed(VerifiedMessage message, int links) {
+      each(l -> l.messageRelayed(message, links));
+    }
+
+    @Override
+    public void blobStored(Hash hash, int chars, String origin) {
+      each(l -> l.blobStored(hash, chars, origin));
+    }
+
+    @Override
+    public void blobRelayed(Hash hash, int links) {
+      each(l -> l.blobRelayed(hash, links));
+    }
+
+    @Override
+    public void rejected(Rejection reason, String origin, String detail) {
+      each(l -> l.rejected(reason, origin, detail));
+    }
+
+    @Override
+    public void requestServed(Hash key, String origin, int frames) {
+      each(l -> l.requestServed(key, origin, frames));
     }
   }
 }

@@ -1,9 +1,17 @@
 package dev.grapevine;
 
 import dev.grapevine.anproto.KeyPair;
+import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.clock.Scheduler;
+import dev.grapevine.http.ApdsLimits;
 import dev.grapevine.store.StoreConfig;
+import dev.grapevine.sync.SyncConfig;
+import dev.grapevine.transport.TransportConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,10 +24,26 @@ import java.util.Optional;
  *     given, a fresh identity that is never written to disk
  * @param keyPair an explicit identity; when empty the node loads or creates {@code dataDir/keypair}
  * @param store store limits and batching
- * @param clock the clock for timestamps and timers (inject a fixed or manual clock in tests)
+ * @param transport the listening address, frame limits, keepalive and timeouts
+ * @param sync the ANProto frame protocol: gossip retries, limits, reconnect backoff
+ * @param http limits of the APDS HTTP routes
+ * @param connect pubs to connect to on start (kept connected, with backoff)
+ * @param follows authors announced to pubs on connect; empty means every author in the store
+ * @param clock the clock for signed timestamps (inject a fixed or manual clock in tests)
+ * @param scheduler the timers' scheduler; when empty the node runs its own on the system clock
  */
 public record NodeConfig(
-    Path dataDir, boolean ephemeral, Optional<KeyPair> keyPair, StoreConfig store, Clock clock) {
+    Path dataDir,
+    boolean ephemeral,
+    Optional<KeyPair> keyPair,
+    StoreConfig store,
+    TransportConfig transport,
+    SyncConfig sync,
+    ApdsLimits http,
+    List<URI> connect,
+    List<PublicKey> follows,
+    Clock clock,
+    Optional<Scheduler> scheduler) {
 
   /** The name of the SQLite database file inside the data directory. */
   public static final String STORE_FILE = "grapevine.db";
@@ -29,7 +53,19 @@ public record NodeConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(keyPair, "keyPair");
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(sync, "sync");
+    Objects.requireNonNull(http, "http");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(scheduler, "scheduler");
+    connect = List.copyOf(connect);
+    follows = List.copyOf(follows);
+    for (URI uri : connect) {
+      String scheme = uri.getScheme();
+      if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+        throw new IllegalArgumentException("Expected a ws:// or wss:// URL to connect to but was " + uri);
+      }
+    }
   }
 
   /** The default data directory: {@code $GRAPEVINE_DATA_DIR} if set, else {@code ~/.grapevine}. */
@@ -53,7 +89,13 @@ public record NodeConfig(
     b.ephemeral = ephemeral;
     b.keyPair = keyPair.orElse(null);
     b.store = store;
+    b.transport = transport;
+    b.sync = sync;
+    b.http = http;
+    b.connect = new ArrayList<>(connect);
+    b.follows = new ArrayList<>(follows);
     b.clock = clock;
+    b.scheduler = scheduler.orElse(null);
     return b;
   }
 
@@ -63,7 +105,13 @@ public record NodeConfig(
     private boolean ephemeral;
     private KeyPair keyPair;
     private StoreConfig store = StoreConfig.DEFAULT;
+    private TransportConfig transport = TransportConfig.DEFAULT;
+    private SyncConfig sync = SyncConfig.DEFAULT;
+    private ApdsLimits http = ApdsLimits.DEFAULT;
+    private List<URI> connect = new ArrayList<>();
+    private List<PublicKey> follows = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
 
     private Builder() {}
 
@@ -91,9 +139,51 @@ public record NodeConfig(
       return this;
     }
 
-    /** Sets the clock. */
+    /** Sets the transport settings (address, limits, keepalive). */
+    public Builder transport(TransportConfig transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /** Sets the listening port (0 picks a free one); shorthand for the transport setting. */
+    public Builder port(int port) {
+      this.transport = transport.toBuilder().port(port).build();
+      return this;
+    }
+
+    /** Sets the ANProto protocol settings. */
+    public Builder sync(SyncConfig sync) {
+      this.sync = sync;
+      return this;
+    }
+
+    /** Sets the HTTP route limits. */
+    public Builder http(ApdsLimits http) {
+      this.http = http;
+      return this;
+    }
+
+    /** Adds a pub to connect to on start. */
+    public Builder connect(URI pub) {
+      this.connect.add(pub);
+      return this;
+    }
+
+    /** Sets the authors announced to pubs on connect (empty: every author in the store). */
+    public Builder follows(List<PublicKey> follows) {
+      this.follows = new ArrayList<>(follows);
+      return this;
+    }
+
+    /** Sets the clock for signed timestamps. */
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /** Runs the node's timers on {@code scheduler} (owned by the caller; the node does not close it). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -104,7 +194,13 @@ public record NodeConfig(
           ephemeral,
           Optional.ofNullable(keyPair),
           store,
-          clock);
+          transport,
+          sync,
+          http,
+          connect,
+          follows,
+          clock,
+          Optional.ofNullable(scheduler));
     }
 
     /** Builds the configuration and starts a node with it. */

@@ -3,7 +3,11 @@ package dev.grapevine.cli;
 import dev.grapevine.Node;
 import dev.grapevine.NodeConfig;
 import dev.grapevine.Version;
+import dev.grapevine.transport.TransportConfig;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -26,11 +30,44 @@ final class ServeCommand implements Callable<Integer> {
       description = "Keep the store and a fresh identity in memory only; nothing is written.")
   boolean ephemeral;
 
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
+      description = "Port for WebSocket and HTTP (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port = 9000;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "HOST",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
+  String bind = "127.0.0.1";
+
+  @Option(
+      names = "--public",
+      description = "Listen on every interface (0.0.0.0), so other machines can connect.")
+  boolean listenOnAll;
+
+  @Option(
+      names = {"-c", "--connect"},
+      paramLabel = "URL",
+      description = "A pub to keep connected (ws:// or wss://); repeatable.")
+  List<URI> connect = new ArrayList<>();
+
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   NodeConfig config() {
-    return NodeConfig.builder().dataDir(dataDir.resolve()).ephemeral(ephemeral).build();
+    NodeConfig.Builder b =
+        NodeConfig.builder()
+            .dataDir(dataDir.resolve())
+            .ephemeral(ephemeral)
+            .transport(
+                TransportConfig.DEFAULT.toBuilder()
+                    .bindHost(listenOnAll ? "0.0.0.0" : bind)
+                    .port(port)
+                    .build());
+    connect.forEach(b::connect);
+    return b.build();
   }
 
   @Override
@@ -41,6 +78,14 @@ final class ServeCommand implements Callable<Integer> {
     try (Node node = Node.start(config())) {
       out.println("Grapevine " + Version.get());
       out.println("node id:  " + node.publicKey());
+      out.println("ws:       " + node.url());
+      out.println("http:     " + node.httpUrl());
+      if (listenOnAll) {
+        out.println("          (listening on every interface, port " + node.localAddress().getPort() + ")");
+      }
+      for (URI pub : node.config().connect()) {
+        out.println("pub:      " + pub);
+      }
       out.println(
           "data dir: "
               + (node.config().ephemeral() ? "(ephemeral, in memory)" : node.config().dataDir()));
