@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -120,6 +121,14 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
   private final SyncConfig config;
   private final SyncListener listener;
   private final ThreadPoolExecutor workers;
+
+  /**
+   * Runs after-commit continuations on the workers. If the pool refuses (full, or shut down by
+   * {@link #close()}), the continuation runs on the completing thread instead: a continuation must
+   * never be lost, or its frame would stay pending for ever.
+   */
+  private final Executor continuations;
+
   private final GossipQueue gossip;
   private final PendingRequests pending;
   private final UnclaimedBlobs unclaimed;
@@ -180,7 +189,15 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(queue),
             factory);
-    this.gossip = new GossipQueue(scheduler, config, this::openLinks, this::sendRequest);
+    this.continuations =
+        task -> {
+          try {
+            workers.execute(task);
+          } catch (RejectedExecutionException e) {
+            task.run();
+          }
+        };
+    this.gossip = new GossipQueue(scheduler, config, links::keySet, this::sendRequest);
     this.maintenance = scheduler.scheduleAtFixedRate(this::purge, config.gossipInterval());
   }
 
@@ -278,7 +295,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
               }
               return isNew;
             },
-            workers);
+            continuations);
   }
 
   /** Sends {@code frame} to every open link; returns how many accepted it. */
@@ -607,7 +624,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
               }
               return afterNewMessage(origin, verified);
             },
-            workers)
+            continuations)
         .thenCompose(f -> f);
   }
 
@@ -720,7 +737,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
               }
               return afterNewBlob(origin, h, data);
             },
-            workers)
+            continuations)
         .thenCompose(f -> f);
   }
 

@@ -6,14 +6,15 @@ import dev.grapevine.transport.PeerLink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -76,7 +77,8 @@ public final class GossipQueue implements AutoCloseable {
    * @param scheduler runs the rounds and provides the clock
    * @param config gossip settings ({@code gossip*}, {@code maxMissingHashes}, {@code
    *     requestCooldown})
-   * @param peers the currently open peers; called outside any lock, once per round or want
+   * @param peers the currently open peers (a live view is fine; {@code contains} should be cheap);
+   *     called outside any lock, once per round or want
    * @param request sends a request for a hash to a peer (returns false if it could not be sent);
    *     called outside any lock
    */
@@ -115,7 +117,7 @@ public final class GossipQueue implements AutoCloseable {
 
   private boolean wantFrom(Hash hash, PeerLink hint) {
     Objects.requireNonNull(hash, "hash");
-    List<PeerLink> open = List.copyOf(peers.get());
+    Collection<PeerLink> open = peers.get();
     List<PeerLink> asks;
     synchronized (this) {
       if (closed) {
@@ -127,13 +129,12 @@ public final class GossipQueue implements AutoCloseable {
         if (missing.size() >= maxMissing) {
           return false;
         }
-        e = new Entry(now);
+        e = new Entry(now + expiryMillis);
         missing.put(hash, e);
-        e.deadline = now + expiryMillis;
         if (hint != null) {
           e.hint(hint);
         }
-        asks = select(e, open, now, fanout);
+        asks = select(e, List.copyOf(open), open, now, fanout);
       } else {
         e.deadline = now + expiryMillis;
         asks = List.of();
@@ -180,6 +181,7 @@ public final class GossipQueue implements AutoCloseable {
    */
   public void tick() {
     List<PeerLink> open = List.copyOf(peers.get());
+    Set<PeerLink> openSet = new HashSet<>(open);
     List<Map.Entry<Hash, List<PeerLink>>> rounds = new ArrayList<>();
     synchronized (this) {
       if (closed) {
@@ -198,7 +200,7 @@ public final class GossipQueue implements AutoCloseable {
         if (budget == 0 || open.isEmpty()) {
           continue;
         }
-        List<PeerLink> sel = select(e, open, now, Math.min(fanout, budget));
+        List<PeerLink> sel = select(e, open, openSet, now, Math.min(fanout, budget));
         if (!sel.isEmpty()) {
           budget -= sel.size();
           rounds.add(Map.entry(me.getKey(), sel));
@@ -225,28 +227,39 @@ public final class GossipQueue implements AutoCloseable {
   }
 
   /**
-   * Picks up to {@code n} open peers to ask for {@code e} now and records them as asked. Caller
-   * holds the monitor.
+   * Picks up to {@code n} open peers to ask for {@code e} now, among those not asked within the
+   * cooldown: hinted peers first, then peers never asked (in the order of {@code open} from a
+   * rotating offset), then the least recently asked. Records them as asked. Stops scanning once it
+   * has enough, so a round costs about {@code fanout} plus the peers already asked per hash, not
+   * the number of peers. Caller holds the monitor.
    */
-  private List<PeerLink> select(Entry e, List<PeerLink> open, long now, int n) {
+  private List<PeerLink> select(
+      Entry e, List<PeerLink> open, Collection<PeerLink> openSet, long now, int n) {
     if (open.isEmpty() || n <= 0) {
       return List.of();
     }
-    int size = open.size();
-    int start = Math.floorMod(rotation++, size);
-    Map<PeerLink, Integer> position = new HashMap<>();
-    List<PeerLink> candidates = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      PeerLink p = open.get((start + i) % size);
-      if (e.eligible(p, now, cooldownMillis) && position.putIfAbsent(p, i) == null) {
-        candidates.add(p);
+    List<PeerLink> out = new ArrayList<>(n);
+    for (PeerLink p : e.hints) {
+      if (out.size() < n && openSet.contains(p) && e.eligible(p, now, cooldownMillis)) {
+        out.add(p);
       }
     }
-    candidates.sort(
-        Comparator.comparingInt((PeerLink p) -> e.hints.contains(p) ? 0 : 1)
-            .thenComparingLong(p -> e.asked.getOrDefault(p, Long.MIN_VALUE))
-            .thenComparingInt(position::get));
-    List<PeerLink> out = new ArrayList<>(candidates.subList(0, Math.min(n, candidates.size())));
+    int size = open.size();
+    int start = Math.floorMod(rotation++, size);
+    for (int i = 0; i < size && out.size() < n; i++) {
+      PeerLink p = open.get((start + i) % size);
+      if (!e.asked.containsKey(p) && !out.contains(p)) {
+        out.add(p);
+      }
+    }
+    if (out.size() < n) {
+      e.asked.entrySet().stream()
+          .filter(a -> now - a.getValue() >= cooldownMillis)
+          .filter(a -> openSet.contains(a.getKey()) && !out.contains(a.getKey()))
+          .sorted(Map.Entry.comparingByValue())
+          .limit(n - out.size())
+          .forEach(a -> out.add(a.getKey()));
+    }
     for (PeerLink p : out) {
       e.asked.put(p, now);
     }
@@ -278,8 +291,8 @@ public final class GossipQueue implements AutoCloseable {
     /** When the hash expires unless wanted again. */
     long deadline;
 
-    Entry(long now) {
-      this.deadline = now;
+    Entry(long deadline) {
+      this.deadline = deadline;
     }
 
     void hint(PeerLink p) {

@@ -124,7 +124,8 @@ class AnprotoSyncTest {
     b.takeUntil(m.sig());
     c.takeUntil(m.sig());
     assertThat(node.store.byHash(m.hash())).isPresent();
-    await().atMost(WAIT).until(() -> node.events.has("relayed " + m.hash() + " to 2"));
+    await().atMost(WAIT).until(() -> node.events.count("relayed " + m.hash()) == 1);
+    assertThat(node.events.events).contains("relayed " + m.hash() + " to 2");
     flush(sender);
     flush(b);
     flush(c);
