@@ -1,0 +1,314 @@
+package dev.grapevine.sync;
+
+import dev.grapevine.anproto.Hash;
+import dev.grapevine.clock.Scheduler;
+import dev.grapevine.transport.PeerLink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hashes this node wants and has not got yet, and who to ask for them. Unlike the reference's
+ * queue (which never sends, see the design notes), this one really retries, is bounded and expires:
+ *
+ * <ul>
+ *   <li>{@link #want} adds a hash (at most {@link SyncConfig#maxMissingHashes()}) and asks for it
+ *       at once: a new hash goes to up to {@link SyncConfig#gossipFanout()} peers, the hinted peer
+ *       (the one that announced or referenced it) first; a known hash goes to the new hinted peer
+ *       only.
+ *   <li>Every {@link SyncConfig#gossipInterval()} a round asks, for each missing hash, up to {@code
+ *       gossipFanout} open peers that were not asked for it within {@link
+ *       SyncConfig#requestCooldown()}: hinted peers first, then peers never asked, then the least
+ *       recently asked, starting at a rotating offset so that load spreads over the peers. A round
+ *       sends at most {@link SyncConfig#maxGossipRequestsPerTick()} requests; hashes asked in a
+ *       round move to the back of the queue so the others get their turn.
+ *   <li>A hash expires {@link SyncConfig#gossipExpiry()} after it was last wanted, and leaves the
+ *       queue at once when {@link #resolve} reports its arrival.
+ * </ul>
+ *
+ * <p><b>Threads.</b> Thread-safe: the state is guarded by this object's monitor, which is never
+ * held while the peer supplier or the request callback runs. Rounds run on the {@link Scheduler}'s
+ * thread (with a manual scheduler, on the thread that advances it). The request callback must not
+ * block ({@link PeerLink#send} does not).
+ *
+ * <p><b>Lifecycle.</b> Rounds start at construction and stop at {@link #close()}.
+ */
+public final class GossipQueue implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GossipQueue.class);
+
+  /** Most hinted peers remembered per hash. */
+  static final int MAX_HINTS = 4;
+
+  private final Scheduler scheduler;
+  private final Supplier<? extends Collection<PeerLink>> peers;
+  private final BiPredicate<PeerLink, Hash> request;
+  private final long expiryMillis;
+  private final long cooldownMillis;
+  private final int maxMissing;
+  private final int fanout;
+  private final int maxPerTick;
+  private final Scheduler.Cancellable timer;
+
+  /** Guarded by {@code this}; iteration order is the order hashes get their turn in a round. */
+  private final LinkedHashMap<Hash, Entry> missing = new LinkedHashMap<>();
+
+  /** Guarded by {@code this}. */
+  private int rotation;
+
+  /** Guarded by {@code this}. */
+  private boolean closed;
+
+  /**
+   * Creates a queue and starts its rounds.
+   *
+   * @param scheduler runs the rounds and provides the clock
+   * @param config gossip settings ({@code gossip*}, {@code maxMissingHashes}, {@code
+   *     requestCooldown})
+   * @param peers the currently open peers (a live view is fine; {@code contains} should be cheap);
+   *     called outside any lock, once per round or want
+   * @param request sends a request for a hash to a peer (returns false if it could not be sent);
+   *     called outside any lock
+   */
+  public GossipQueue(
+      Scheduler scheduler,
+      SyncConfig config,
+      Supplier<? extends Collection<PeerLink>> peers,
+      BiPredicate<PeerLink, Hash> request) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.peers = Objects.requireNonNull(peers, "peers");
+    this.request = Objects.requireNonNull(request, "request");
+    this.expiryMillis = config.gossipExpiry().toMillis();
+    this.cooldownMillis = config.requestCooldown().toMillis();
+    this.maxMissing = config.maxMissingHashes();
+    this.fanout = config.gossipFanout();
+    this.maxPerTick = config.maxGossipRequestsPerTick();
+    Duration interval = config.gossipInterval();
+    this.timer = scheduler.scheduleAtFixedRate(this::tick, interval);
+  }
+
+  /** {@link #want(Hash, PeerLink)} with no hinted peer. */
+  public boolean want(Hash hash) {
+    return wantFrom(hash, null);
+  }
+
+  /**
+   * Wants {@code hash}, preferring {@code hint} (the peer that announced or referenced it) as the
+   * first to ask. Sends the first requests at once (see the class comment) and refreshes the expiry
+   * of a hash that is already wanted.
+   *
+   * @return false if the queue is full (or closed) and the hash is not tracked
+   */
+  public boolean want(Hash hash, PeerLink hint) {
+    return wantFrom(hash, Objects.requireNonNull(hint, "hint"));
+  }
+
+  private boolean wantFrom(Hash hash, PeerLink hint) {
+    Objects.requireNonNull(hash, "hash");
+    Collection<PeerLink> open = peers.get();
+    List<PeerLink> asks;
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      long now = now();
+      Entry e = missing.get(hash);
+      if (e == null) {
+        if (missing.size() >= maxMissing) {
+          return false;
+        }
+        e = new Entry(now + expiryMillis);
+        missing.put(hash, e);
+        if (hint != null) {
+          e.hint(hint);
+        }
+        asks = select(e, List.copyOf(open), open, now, fanout);
+      } else {
+        e.deadline = now + expiryMillis;
+        asks = List.of();
+        if (hint != null) {
+          e.hint(hint);
+          if (open.contains(hint) && e.eligible(hint, now, cooldownMillis)) {
+            e.asked.put(hint, now);
+            asks = List.of(hint);
+          }
+        }
+      }
+    }
+    send(hash, asks);
+    return true;
+  }
+
+  /** Whether {@code hash} is wanted (tracked and not yet resolved or expired). */
+  public synchronized boolean isWanted(Hash hash) {
+    Entry e = missing.get(hash);
+    return e != null && e.deadline > now();
+  }
+
+  /** {@code hash} arrived (or is no longer wanted): stop asking for it. */
+  public synchronized void resolve(Hash hash) {
+    missing.remove(hash);
+  }
+
+  /** Forgets {@code peer} (its link closed): it is no longer a hint or in any cooldown. */
+  public synchronized void peerClosed(PeerLink peer) {
+    for (Entry e : missing.values()) {
+      e.asked.remove(peer);
+      e.hints.remove(peer);
+    }
+  }
+
+  /** The number of hashes wanted now. */
+  public synchronized int size() {
+    return missing.size();
+  }
+
+  /**
+   * Runs one round now: expires old hashes, then asks peers for the rest (see the class comment).
+   * The scheduler calls this every {@link SyncConfig#gossipInterval()}.
+   */
+  public void tick() {
+    List<PeerLink> open = List.copyOf(peers.get());
+    Set<PeerLink> openSet = new HashSet<>(open);
+    List<Map.Entry<Hash, List<PeerLink>>> rounds = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      long now = now();
+      int budget = maxPerTick;
+      List<Hash> asked = new ArrayList<>();
+      for (Iterator<Map.Entry<Hash, Entry>> it = missing.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Hash, Entry> me = it.next();
+        Entry e = me.getValue();
+        if (e.deadline <= now) {
+          it.remove();
+          continue;
+        }
+        if (budget == 0 || open.isEmpty()) {
+          continue;
+        }
+        List<PeerLink> sel = select(e, open, openSet, now, Math.min(fanout, budget));
+        if (!sel.isEmpty()) {
+          budget -= sel.size();
+          rounds.add(Map.entry(me.getKey(), sel));
+          asked.add(me.getKey());
+        }
+      }
+      for (Hash h : asked) {
+        missing.put(h, missing.remove(h)); // to the back: others get the next budget first
+      }
+    }
+    for (Map.Entry<Hash, List<PeerLink>> r : rounds) {
+      send(r.getKey(), r.getValue());
+    }
+  }
+
+  /** Stops the rounds and forgets every hash. Idempotent. */
+  @Override
+  public void close() {
+    timer.cancel();
+    synchronized (this) {
+      closed = true;
+      missing.clear();
+    }
+  }
+
+  /**
+   * Picks up to {@code n} open peers to ask for {@code e} now, among those not asked within the
+   * cooldown: hinted peers first, then peers never asked (in the order of {@code open} from a
+   * rotating offset), then the least recently asked. Records them as asked. Stops scanning once it
+   * has enough, so a round costs about {@code fanout} plus the peers already asked per hash, not
+   * the number of peers. Caller holds the monitor.
+   */
+  private List<PeerLink> select(
+      Entry e, List<PeerLink> open, Collection<PeerLink> openSet, long now, int n) {
+    if (open.isEmpty() || n <= 0) {
+      return List.of();
+    }
+    List<PeerLink> out = new ArrayList<>(n);
+    for (PeerLink p : e.hints) {
+      if (out.size() < n && openSet.contains(p) && e.eligible(p, now, cooldownMillis)) {
+        out.add(p);
+      }
+    }
+    int size = open.size();
+    int start = Math.floorMod(rotation++, size);
+    for (int i = 0; i < size && out.size() < n; i++) {
+      PeerLink p = open.get((start + i) % size);
+      if (!e.asked.containsKey(p) && !out.contains(p)) {
+        out.add(p);
+      }
+    }
+    if (out.size() < n) {
+      e.asked.entrySet().stream()
+          .filter(a -> now - a.getValue() >= cooldownMillis)
+          .filter(a -> openSet.contains(a.getKey()) && !out.contains(a.getKey()))
+          .sorted(Map.Entry.comparingByValue())
+          .limit(n - out.size())
+          .forEach(a -> out.add(a.getKey()));
+    }
+    for (PeerLink p : out) {
+      e.asked.put(p, now);
+    }
+    return out;
+  }
+
+  private void send(Hash hash, List<PeerLink> to) {
+    for (PeerLink p : to) {
+      try {
+        request.test(p, hash);
+      } catch (RuntimeException ex) {
+        log.warn("Requesting {} from {} failed", hash, p.id(), ex);
+      }
+    }
+  }
+
+  private long now() {
+    return scheduler.clock().millis();
+  }
+
+  /** One wanted hash. Guarded by the queue's monitor. */
+  private static final class Entry {
+    /** When each peer was last asked, in clock milliseconds. */
+    final Map<PeerLink, Long> asked = new HashMap<>();
+
+    /** Peers that announced or referenced the hash, oldest first, at most {@link #MAX_HINTS}. */
+    final LinkedHashSet<PeerLink> hints = new LinkedHashSet<>();
+
+    /** When the hash expires unless wanted again. */
+    long deadline;
+
+    Entry(long deadline) {
+      this.deadline = deadline;
+    }
+
+    void hint(PeerLink p) {
+      if (hints.remove(p) || hints.size() < MAX_HINTS) {
+        hints.add(p);
+      } else {
+        Iterator<PeerLink> it = hints.iterator();
+        it.next();
+        it.remove();
+        hints.add(p);
+      }
+    }
+
+    boolean eligible(PeerLink p, long now, long cooldown) {
+      Long last = asked.get(p);
+      return last == null || now - last >= cooldown;
+    }
+  }
+}
