@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 public interface Dialer {
   /**
    * Connects to {@code uri} ({@code ws://} or {@code wss://}) and hands the link to {@code
-   * handler}. The future completes with the open link (after {@code handler.onOpen}) or fails
-   * with the connection error; it never completes before the WebSocket handshake.
+   * handler}. The future completes with the open link (after {@code handler.onOpen}) or fails with
+   * the connection error; it never completes before the WebSocket handshake.
    */
   CompletableFuture<PeerLink> dial(URI uri, LinkHandler handler);
 }
