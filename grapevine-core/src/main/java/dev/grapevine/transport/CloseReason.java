@@ -21,7 +21,11 @@ public enum CloseReason {
   POLICY_VIOLATION(1008),
   /** A message larger than the configured maximum frame size. */
   MESSAGE_TOO_BIG(1009),
-  /** The peer stopped reading and our outbound buffer for it passed its bound. */
+  /**
+   * The peer stopped reading and our outbound buffer for it passed its bound. The connection is cut
+   * without a close frame, which would wait behind the bytes the peer does not read; the peer
+   * observes 1006.
+   */
   SLOW_CONSUMER(1008),
   /** An unexpected error on this side (a bug; logged as an error). */
   INTERNAL_ERROR(1011),

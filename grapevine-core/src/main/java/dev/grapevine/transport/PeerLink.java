@@ -31,7 +31,13 @@ public interface PeerLink {
    */
   boolean send(String frame);
 
-  /** Sends a close frame with the reason's code and closes; idempotent. */
+  /**
+   * Sends a close frame with the reason's code and closes; idempotent, and the first reason wins
+   * (it is the one {@link LinkHandler#onClose} reports). The peer has the transport's close grace
+   * period to answer before the connection is cut. {@link CloseReason#SLOW_CONSUMER} and {@link
+   * CloseReason#CONNECTION_LOST} cut the connection at once, without a close frame. Frames that
+   * arrive after this call are not delivered.
+   */
   void close(CloseReason reason, String detail);
 
   /** Whether the link is open (not yet closing). */
@@ -39,7 +45,10 @@ public interface PeerLink {
 
   /**
    * Stops (false) or resumes (true) reading from this peer. Used for backpressure when the verify
-   * pool or the store writer is full; frames already read are still delivered.
+   * pool or the store writer is full; frames already read are still delivered. Called on the link's
+   * I/O thread (from a {@link LinkHandler} method) it takes effect before the next read; from
+   * another thread, a read already under way may still deliver a few frames. While reading is
+   * paused the idle timeout does not apply (the silence is ours). Ignored once the link is closing.
    */
   void setReading(boolean reading);
 }
