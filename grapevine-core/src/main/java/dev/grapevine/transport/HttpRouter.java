@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,20 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             .closeOnProtocolViolation(false)
             .withUTF8Validator(true)
             .build();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (overLimit) {
+      // A connection over the limit gets one answer (503); if it never asks, it goes soon.
+      ctx.executor()
+          .schedule(
+              () -> {
+                ctx.close();
+              },
+              config.handshakeTimeout().toNanos(),
+              TimeUnit.NANOSECONDS);
+    }
   }
 
   @Override

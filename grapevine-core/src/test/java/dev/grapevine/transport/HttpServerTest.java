@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +76,21 @@ class HttpServerTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
     assertThat(seen.get(0).path()).isEqualTo("/latest");
+  }
+
+  @Test
+  void headGetsTheHeadersWithoutTheBody() throws Exception {
+    Transport t = start(Servers.config().build(), recording(HttpResponse.json(200, "[1,2,3]")));
+
+    try (RawHttp http = new RawHttp(t.localAddress())) {
+      http.write("HEAD /all HTTP/1.1\r\nHost: x\r\n\r\nGET /all HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response head = http.readHead();
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.headers().get("content-length")).isEqualTo("7");
+      // The next bytes on the connection are the GET's response: HEAD sent no body.
+      assertThat(http.read().body()).isEqualTo("[1,2,3]");
+    }
+    assertThat(seen).extracting(HttpRequest::method).containsExactly("HEAD", "GET");
   }
 
   @Test
@@ -241,5 +257,18 @@ class HttpServerTest {
 
     first.socket().sendClose(1000, "making room").join();
     await().atMost(RecordingLinkHandler.WAIT).until(() -> get(t, "/all").statusCode() == 200);
+  }
+
+  @Test
+  void connectionOverTheLimitThatSendsNothingIsClosedAfterTheHandshakeTimeout() throws Exception {
+    Transport t =
+        start(
+            Servers.config().maxConnections(1).handshakeTimeout(Duration.ofMillis(300)).build(),
+            recording(HttpResponse.json(200, "{}")));
+    JdkClient.connect(Servers.ws(t, "/"));
+
+    try (RawHttp silent = new RawHttp(t.localAddress())) {
+      assertThat(silent.serverClosed()).isTrue();
+    }
   }
 }

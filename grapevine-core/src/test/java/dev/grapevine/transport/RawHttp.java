@@ -48,7 +48,16 @@ final class RawHttp implements AutoCloseable {
     out.flush();
   }
 
+  /** Reads one response and its Content-Length body. */
   Response read() throws IOException {
+    Response head = readHead();
+    int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+    byte[] body = in.readNBytes(length);
+    return new Response(head.status(), head.headers(), new String(body, StandardCharsets.UTF_8));
+  }
+
+  /** Reads the status line and headers of a response that has no body (the answer to HEAD). */
+  Response readHead() throws IOException {
     String statusLine = readLine();
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -58,9 +67,7 @@ final class RawHttp implements AutoCloseable {
           line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
           line.substring(colon + 1).trim());
     }
-    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-    byte[] body = in.readNBytes(length);
-    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+    return new Response(status, headers, "");
   }
 
   /** Whether the server closed the connection (end of stream). */
