@@ -35,10 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Grapevine node: an identity, a store of signed messages, a server that speaks the ANProto
- * frame protocol and the APDS HTTP routes on one port, and a client that keeps connections to
- * other pubs. Start one with {@link #builder()} or {@link #start(NodeConfig)}; close it to release
- * its threads, sockets and files.
+ * A Grapevine node: an identity, a store of signed messages, a server that speaks the ANProto frame
+ * protocol and the APDS HTTP routes on one port, and a client that keeps connections to other pubs.
+ * Start one with {@link #builder()} or {@link #start(NodeConfig)}; close it to release its threads,
+ * sockets and files.
  *
  * <p>Thread-safe. {@link #close()} is idempotent: peers get a close frame (1001), queued writes
  * commit, then threads stop; after it store operations fail with a {@link
@@ -68,7 +68,9 @@ public final class Node implements AutoCloseable {
     int n = INSTANCES.incrementAndGet();
     this.ownsScheduler = config.scheduler().isEmpty();
     this.scheduler = config.scheduler().orElseGet(() -> Scheduler.system("grapevine-timer-" + n));
-    this.httpReads = boundedPool("grapevine-http-" + n, Math.max(2, Runtime.getRuntime().availableProcessors()), 1_000);
+    this.httpReads =
+        boundedPool(
+            "grapevine-http-" + n, Math.max(2, Runtime.getRuntime().availableProcessors()), 1_000);
     AnprotoSync s = null;
     Transport t = null;
     try {
@@ -223,12 +225,11 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Composes, signs, stores and sends a post by this node, as the reference's {@code
-   * apds.compose} does: the front matter is {@code meta} followed by {@code previous}, the msgHash
-   * of this node's latest message, if there is one. The signed timestamp is the clock's time, or
-   * one millisecond after the previous message's if the clock is behind it, so an author's posts
-   * stay in order. Returns after the message and its content are durably stored and handed to
-   * every open link.
+   * Composes, signs, stores and sends a post by this node, as the reference's {@code apds.compose}
+   * does: the front matter is {@code meta} followed by {@code previous}, the msgHash of this node's
+   * latest message, if there is one. The signed timestamp is the clock's time, or one millisecond
+   * after the previous message's if the clock is behind it, so an author's posts stay in order.
+   * Returns after the message and its content are durably stored and handed to every open link.
    *
    * <p>Publishes are serialised so that each one's {@code previous} is the one before it.
    *
@@ -293,7 +294,8 @@ public final class Node implements AutoCloseable {
 
   private String hostForUrl() {
     InetSocketAddress a = localAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+    String host =
+        a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
     return host.contains(":") ? "[" + host + "]" : host;
   }
 

@@ -63,7 +63,8 @@ public record NodeConfig(
     for (URI uri : connect) {
       String scheme = uri.getScheme();
       if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
-        throw new IllegalArgumentException("Expected a ws:// or wss:// URL to connect to but was " + uri);
+        throw new IllegalArgumentException(
+            "Expected a ws:// or wss:// URL to connect to but was " + uri);
       }
     }
   }
@@ -181,7 +182,10 @@ public record NodeConfig(
       return this;
     }
 
-    /** Runs the node's timers on {@code scheduler} (owned by the caller; the node does not close it). */
+    /**
+     * Runs the node's timers on {@code scheduler} (owned by the caller; the node does not close
+     * it).
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;

@@ -21,7 +21,7 @@ class NodeTest {
 
   @Test
   void publishedPostsFormAChainThroughPrevious() throws Exception {
-    try (Node node = Node.builder().ephemeral(true).clock(FIXED).start()) {
+    try (Node node = Node.builder().port(0).ephemeral(true).clock(FIXED).start()) {
       VerifiedMessage first = node.publish("Hello World", Map.of("name", "Alice"));
       VerifiedMessage second = node.publish("Second post", Map.of("name", "Alice"));
 
@@ -38,7 +38,7 @@ class NodeTest {
 
   @Test
   void timestampsOfOneAuthorIncreaseEvenWhenTheClockStandsStill() throws Exception {
-    try (Node node = Node.builder().ephemeral(true).clock(FIXED).start()) {
+    try (Node node = Node.builder().port(0).ephemeral(true).clock(FIXED).start()) {
       long a = node.publish("one").timestampMillis();
       long b = node.publish("two").timestampMillis();
       long c = node.publish("three").timestampMillis();
@@ -52,13 +52,13 @@ class NodeTest {
   void restartKeepsIdentityAndMessages() throws Exception {
     VerifiedMessage posted;
     String id;
-    try (Node node = Node.builder().dataDir(dir).start()) {
+    try (Node node = Node.builder().port(0).dataDir(dir).start()) {
       id = node.publicKey().value();
       posted = node.publish("survives a restart");
     }
     assertThat(NodeIdentity.load(dir.resolve(NodeIdentity.FILE_NAME)).publicKey().value())
         .isEqualTo(id);
-    try (Node node = Node.builder().dataDir(dir).start()) {
+    try (Node node = Node.builder().port(0).dataDir(dir).start()) {
       assertThat(node.publicKey().value()).isEqualTo(id);
       assertThat(node.store().byHash(posted.hash())).isPresent();
       assertThat(node.store().get(posted.contentHash())).contains("survives a restart");
@@ -68,7 +68,7 @@ class NodeTest {
   @Test
   void ephemeralNodeWritesNothing() throws Exception {
     Path data = dir.resolve("never");
-    try (Node node = Node.builder().dataDir(data).ephemeral(true).start()) {
+    try (Node node = Node.builder().port(0).dataDir(data).ephemeral(true).start()) {
       node.publish("in memory only");
     }
     assertThat(data).doesNotExist();
@@ -76,7 +76,7 @@ class NodeTest {
 
   @Test
   void closeIsIdempotent() throws Exception {
-    Node node = Node.builder().ephemeral(true).start();
+    Node node = Node.builder().port(0).ephemeral(true).start();
     node.close();
     node.close();
   }
