@@ -72,7 +72,8 @@ class MainTest {
     CommandLine cli = new CommandLine(serve);
     cli.setOut(new PrintWriter(out, true));
     CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(() -> cli.execute("--data-dir", data.toString(), "--port", "0"));
+        CompletableFuture.supplyAsync(
+            () -> cli.execute("--data-dir", data.toString(), "--port", "0"));
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(30))
         .until(() -> out.toString().contains("Press Ctrl-C"));

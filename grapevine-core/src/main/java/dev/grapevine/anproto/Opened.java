@@ -1,5 +1,7 @@
 package dev.grapevine.anproto;
 
+import static dev.grapevine.internal.Checks.printable;
+
 /**
  * The payload of a signed message once its signature is verified: a 13-digit epoch-millisecond
  * timestamp followed by the content hash, with no separator (57 characters).
@@ -48,20 +50,5 @@ public record Opened(String timestamp, Hash contentHash) {
 
   private static boolean isDigit(int c) {
     return c >= '0' && c <= '9';
-  }
-
-  static String printable(String s) {
-    StringBuilder out = new StringBuilder();
-    s.codePoints()
-        .limit(64)
-        .forEach(
-            c -> {
-              if (c >= 0x20 && c < 0x7f) {
-                out.appendCodePoint(c);
-              } else {
-                out.append(String.format("\\u%04x", c));
-              }
-            });
-    return out.toString();
   }
 }

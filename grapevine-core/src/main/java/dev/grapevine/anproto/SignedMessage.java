@@ -1,5 +1,7 @@
 package dev.grapevine.anproto;
 
+import static dev.grapevine.internal.Checks.printable;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -57,7 +59,7 @@ public final class SignedMessage {
           new InvalidMessageException(
               InvalidMessageException.Reason.BAD_PAYLOAD,
               "Expected a canonical content hash after the timestamp in the signed payload but was '"
-                  + Opened.printable(payload.substring(Opened.TIMESTAMP_DIGITS))
+                  + printable(payload.substring(Opened.TIMESTAMP_DIGITS))
                   + "'");
       bad.initCause(e);
       throw bad;

@@ -1,5 +1,7 @@
 package dev.grapevine.http;
 
+import static dev.grapevine.internal.Checks.requirePositive;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -67,12 +69,6 @@ public record ApdsLimits(
         .maxResponseChars(maxResponseChars)
         .maxFrameChars(maxFrameChars)
         .latestWindow(latestWindow);
-  }
-
-  private static void requirePositive(String name, int value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
   }
 
   /** Builds {@link ApdsLimits}; not thread-safe. */

@@ -1,7 +1,9 @@
 package dev.grapevine.store;
 
+import static dev.grapevine.internal.Checks.requireNotNegative;
+import static dev.grapevine.internal.Checks.requirePositive;
+
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of a {@link MessageStore}. Immutable and validated on construction; build one with
@@ -75,19 +77,6 @@ public record StoreConfig(
         .readerConnections(readerConnections)
         .maxPageSize(maxPageSize)
         .closeTimeout(closeTimeout);
-  }
-
-  private static void requirePositive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
-  }
-
-  private static void requireNotNegative(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException("Expected " + name + " >= 0 but was " + value);
-    }
   }
 
   /** Builds a {@link StoreConfig}; not thread-safe. */

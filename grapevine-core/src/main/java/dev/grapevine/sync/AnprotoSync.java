@@ -1,5 +1,7 @@
 package dev.grapevine.sync;
 
+import static dev.grapevine.internal.Checks.printable;
+
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.InvalidMessageException;
 import dev.grapevine.anproto.PublicKey;
@@ -880,21 +882,6 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
 
   private long now() {
     return scheduler.clock().millis();
-  }
-
-  private static String printable(String s) {
-    StringBuilder out = new StringBuilder();
-    s.codePoints()
-        .limit(64)
-        .forEach(
-            c -> {
-              if (c >= 0x20 && c < 0x7f) {
-                out.appendCodePoint(c);
-              } else {
-                out.append(String.format("\\u%04x", c));
-              }
-            });
-    return out.toString();
   }
 
   // ---- origins: where a frame came from and how to answer it ----

@@ -1,7 +1,9 @@
 package dev.grapevine.sync;
 
+import static dev.grapevine.internal.Checks.requireNotNegative;
+import static dev.grapevine.internal.Checks.requirePositive;
+
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of the ANProto frame protocol ({@link AnprotoSync}), its gossip queue ({@link
@@ -168,32 +170,6 @@ public record SyncConfig(
     return maxPendingVerifications > Integer.MAX_VALUE / 2
         ? Integer.MAX_VALUE
         : 2 * maxPendingVerifications;
-  }
-
-  private static void requirePositive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
-  }
-
-  private static void requireNotNegative(String name, long value) {
-    if (value < 0) {
-      throw new IllegalArgumentException("Expected " + name + " >= 0 but was " + value);
-    }
-  }
-
-  private static void requirePositive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
-  }
-
-  private static void requireNotNegative(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException("Expected " + name + " >= 0 but was " + value);
-    }
   }
 
   /** Builds a {@link SyncConfig}; not thread-safe. */

@@ -1,5 +1,7 @@
 package dev.grapevine.transport;
 
+import static dev.grapevine.internal.Checks.requirePositive;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -150,19 +152,6 @@ public record TransportConfig(
   /** Whether the server speaks TLS (wss://, https://). */
   public boolean tlsEnabled() {
     return tlsCertificateChain != null;
-  }
-
-  private static void requirePositive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
-  }
-
-  private static void requirePositive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("Expected " + name + " > 0 but was " + value);
-    }
   }
 
   /** Builds a {@link TransportConfig}; not thread-safe. */
