@@ -81,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
       out.println("ws:       " + node.url());
       out.println("http:     " + node.httpUrl());
       if (listenOnAll) {
-        out.println("          (listening on every interface, port " + node.localAddress().getPort() + ")");
+        out.println(
+            "          (listening on every interface, port " + node.localAddress().getPort() + ")");
       }
       for (URI pub : node.config().connect()) {
         out.println("pub:      " + pub);
