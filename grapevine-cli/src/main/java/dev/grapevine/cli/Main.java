@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
     description = "A peer-to-peer node for signed, content-addressed messages over WebSockets.",
     subcommands = {
       ServeCommand.class,
+      ShellCommand.class,
       PostCommand.class,
       GetCommand.class,
       KeygenCommand.class,

@@ -31,13 +31,13 @@ class MainTest {
   void helpListsEveryCommand() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString())
-        .contains("serve", "post", "get", "keygen", "id", "help")
-        .contains("Sign TEXT", "Print what a pub or the local store has");
+        .contains("serve", "shell", "post", "get", "keygen", "id", "help")
+        .contains("Interactive client", "Sign TEXT", "Print what a pub or the local store has");
   }
 
   @Test
   void eachNewCommandHasHelp() {
-    for (String command : new String[] {"post", "get"}) {
+    for (String command : new String[] {"shell", "post", "get"}) {
       out.getBuffer().setLength(0);
       assertThat(run(command, "--help")).isZero();
       assertThat(out.toString()).contains("Usage: grapevine " + command, "--data-dir");
