@@ -30,7 +30,21 @@ class MainTest {
   @Test
   void helpListsEveryCommand() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("serve", "keygen", "id", "help");
+    assertThat(out.toString())
+        .contains("serve", "shell", "post", "get", "keygen", "id", "help")
+        .contains("Interactive client", "Sign TEXT", "Print what a pub or the local store has");
+  }
+
+  @Test
+  void eachNewCommandHasHelp() {
+    for (String command : new String[] {"shell", "post", "get"}) {
+      out.getBuffer().setLength(0);
+      assertThat(run(command, "--help")).isZero();
+      assertThat(out.toString()).contains("Usage: grapevine " + command, "--data-dir");
+    }
+    out.getBuffer().setLength(0);
+    assertThat(run("help", "post")).isZero();
+    assertThat(out.toString()).contains("--to=URL", "--name=NAME", "--timeout=SECONDS");
   }
 
   @Test
