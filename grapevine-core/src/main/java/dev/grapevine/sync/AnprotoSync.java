@@ -560,7 +560,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
         }
         return DONE;
       }
-      gossip.want(x, link);
+      gossip.requested(x, link);
     } else {
       origin.reply(x.value()); // the reference asks the poster back
       requestsSent.increment();

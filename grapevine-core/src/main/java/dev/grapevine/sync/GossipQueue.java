@@ -65,6 +65,13 @@ public final class GossipQueue implements AutoCloseable {
   /** Guarded by {@code this}; iteration order is the order hashes get their turn in a round. */
   private final LinkedHashMap<Hash, Entry> missing = new LinkedHashMap<>();
 
+  /**
+   * Guarded by {@code this}: hashes that expired within the last expiry period, with the peers we
+   * had asked for them (at most {@code maxMissing}, oldest first), so that those peers' late
+   * requests, which echo ours, do not revive them; see {@link #requested}.
+   */
+  private final LinkedHashMap<Hash, Expired> expired = new LinkedHashMap<>();
+
   /** Guarded by {@code this}. */
   private int rotation;
 
@@ -112,10 +119,28 @@ public final class GossipQueue implements AutoCloseable {
    * @return false if the queue is full (or closed) and the hash is not tracked
    */
   public boolean want(Hash hash, PeerLink hint) {
-    return wantFrom(hash, Objects.requireNonNull(hint, "hint"));
+    return wantFrom(hash, Objects.requireNonNull(hint, "hint"), false);
+  }
+
+  /**
+   * A peer asked us for {@code hash}, which we lack: {@link #want(Hash, PeerLink)} with the asker
+   * as the hinted peer, unless the request only echoes ours. A peer we asked for a hash that it
+   * lacks asks us back for it; counting that as new interest would keep a hash that nobody has
+   * wanted for ever, bouncing between nodes. So a request from a peer we asked for the hash, while
+   * it is wanted or within one expiry period after it expired, neither extends the want nor revives
+   * it (the asker may still be asked again, subject to the cooldown).
+   *
+   * @return false if the hash is not tracked (queue full or closed, or an echo of an expired want)
+   */
+  public boolean requested(Hash hash, PeerLink asker) {
+    return wantFrom(hash, Objects.requireNonNull(asker, "asker"), true);
   }
 
   private boolean wantFrom(Hash hash, PeerLink hint) {
+    return wantFrom(hash, hint, false);
+  }
+
+  private boolean wantFrom(Hash hash, PeerLink hint, boolean echoIfAsked) {
     Objects.requireNonNull(hash, "hash");
     Collection<PeerLink> open = peers.get();
     List<PeerLink> asks;
@@ -126,9 +151,14 @@ public final class GossipQueue implements AutoCloseable {
       long now = now();
       Entry e = missing.get(hash);
       if (e == null) {
+        Expired gone = expired.get(hash);
+        if (echoIfAsked && gone != null && gone.until > now && gone.asked.contains(hint)) {
+          return false;
+        }
         if (missing.size() >= maxMissing) {
           return false;
         }
+        expired.remove(hash);
         e = new Entry(now + expiryMillis);
         missing.put(hash, e);
         if (hint != null) {
@@ -136,7 +166,9 @@ public final class GossipQueue implements AutoCloseable {
         }
         asks = select(e, List.copyOf(open), open, now, fanout);
       } else {
-        e.deadline = now + expiryMillis;
+        if (!(echoIfAsked && e.asked.containsKey(hint))) {
+          e.deadline = now + expiryMillis;
+        }
         asks = List.of();
         if (hint != null) {
           e.hint(hint);
@@ -160,6 +192,7 @@ public final class GossipQueue implements AutoCloseable {
   /** {@code hash} arrived (or is no longer wanted): stop asking for it. */
   public synchronized void resolve(Hash hash) {
     missing.remove(hash);
+    expired.remove(hash);
   }
 
   /** Forgets {@code peer} (its link closed): it is no longer a hint or in any cooldown. */
@@ -167,6 +200,12 @@ public final class GossipQueue implements AutoCloseable {
     for (Entry e : missing.values()) {
       e.asked.remove(peer);
       e.hints.remove(peer);
+    }
+    for (Iterator<Expired> it = expired.values().iterator(); it.hasNext(); ) {
+      Set<PeerLink> asked = it.next().asked;
+      if (asked.remove(peer) && asked.isEmpty()) {
+        it.remove();
+      }
     }
   }
 
@@ -188,6 +227,13 @@ public final class GossipQueue implements AutoCloseable {
         return;
       }
       long now = now();
+      // Records are added in time order with the same period, so the oldest end first.
+      for (Iterator<Expired> it = expired.values().iterator(); it.hasNext(); ) {
+        if (it.next().until > now) {
+          break;
+        }
+        it.remove();
+      }
       int budget = maxPerTick;
       List<Hash> asked = new ArrayList<>();
       for (Iterator<Map.Entry<Hash, Entry>> it = missing.entrySet().iterator(); it.hasNext(); ) {
@@ -195,6 +241,7 @@ public final class GossipQueue implements AutoCloseable {
         Entry e = me.getValue();
         if (e.deadline <= now) {
           it.remove();
+          rememberExpired(me.getKey(), e, now);
           continue;
         }
         if (budget == 0 || open.isEmpty()) {
@@ -223,6 +270,21 @@ public final class GossipQueue implements AutoCloseable {
     synchronized (this) {
       closed = true;
       missing.clear();
+      expired.clear();
+    }
+  }
+
+  /** Remembers whom we had asked for an expired hash, for one more expiry period. */
+  private void rememberExpired(Hash hash, Entry e, long now) {
+    expired.remove(hash);
+    if (e.asked.isEmpty()) {
+      return;
+    }
+    expired.put(hash, new Expired(new HashSet<>(e.asked.keySet()), now + expiryMillis));
+    while (expired.size() > maxMissing) {
+      Iterator<Expired> it = expired.values().iterator();
+      it.next();
+      it.remove();
     }
   }
 
@@ -278,6 +340,17 @@ public final class GossipQueue implements AutoCloseable {
 
   private long now() {
     return scheduler.clock().millis();
+  }
+
+  /** An expired hash: the peers we had asked for it, until when their requests are echoes. */
+  private static final class Expired {
+    final Set<PeerLink> asked;
+    final long until;
+
+    Expired(Set<PeerLink> asked, long until) {
+      this.asked = asked;
+      this.until = until;
+    }
   }
 
   /** One wanted hash. Guarded by the queue's monitor. */
