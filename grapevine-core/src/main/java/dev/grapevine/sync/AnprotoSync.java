@@ -924,6 +924,9 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     final PeerLink link;
     final AtomicBoolean paused = new AtomicBoolean();
 
+    /** Set by the first frame over the junk limit, so the closure is counted once per link. */
+    private final AtomicBoolean junkClosed = new AtomicBoolean();
+
     /** Guarded by {@code this}. */
     private long junkWindowStart;
 
@@ -979,7 +982,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
         }
         over = ++junkInWindow > limit;
       }
-      if (over && link.isOpen()) {
+      if (over && link.isOpen() && junkClosed.compareAndSet(false, true)) {
         junkClosures.increment();
         link.close(
             CloseReason.POLICY_VIOLATION,
