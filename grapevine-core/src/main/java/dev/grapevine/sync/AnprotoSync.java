@@ -723,6 +723,14 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     if (!inFlight.add(h)) {
       return DONE;
     }
+    if (store.has(h)) {
+      // Another copy was committed (and left inFlight) after the caller looked: it was announced
+      // and relayed then. makeAsync cannot tell a new blob from an old one, so stop here.
+      inFlight.remove(h);
+      duplicates.increment();
+      gossip.resolve(h);
+      return DONE;
+    }
     CompletableFuture<Hash> make;
     try {
       make = store.makeAsync(data);
