@@ -725,6 +725,14 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     if (!inFlight.add(h)) {
       return DONE;
     }
+    if (store.has(h)) {
+      // Another copy was committed (and left inFlight) after the caller looked: it was announced
+      // and relayed then. makeAsync cannot tell a new blob from an old one, so stop here.
+      inFlight.remove(h);
+      duplicates.increment();
+      gossip.resolve(h);
+      return DONE;
+    }
     CompletableFuture<Hash> make;
     try {
       make = store.makeAsync(data);
@@ -911,6 +919,9 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     final PeerLink link;
     final AtomicBoolean paused = new AtomicBoolean();
 
+    /** Set by the first frame over the junk limit, so the closure is counted once per link. */
+    private final AtomicBoolean junkClosed = new AtomicBoolean();
+
     /** Guarded by {@code this}. */
     private long junkWindowStart;
 
@@ -966,7 +977,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
         }
         over = ++junkInWindow > limit;
       }
-      if (over && link.isOpen()) {
+      if (over && link.isOpen() && junkClosed.compareAndSet(false, true)) {
         junkClosures.increment();
         link.close(
             CloseReason.POLICY_VIOLATION,
