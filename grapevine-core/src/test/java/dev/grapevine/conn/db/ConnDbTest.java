@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grapevine.clock.Scheduler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -284,6 +285,39 @@ class ConnDbTest {
     db.flush();
     scheduler.advance(Duration.ofSeconds(10));
     assertThat(db.writeCount()).isEqualTo(initial + 1);
+  }
+
+  @Test
+  void failedWriteLeavesNoTempFileAndIsRetried() throws IOException {
+    open();
+    Path target = dir.resolve(ConnDb.FILE_NAME);
+    Files.delete(target);
+    Files.createDirectory(target); // a non-empty directory cannot be renamed over
+    Files.writeString(target.resolve("obstacle"), "x");
+    db.set(addr(1), PeerData.empty());
+    assertThatThrownBy(db::flush).isInstanceOf(UncheckedIOException.class);
+    assertThat(dirListing()).containsExactly("conn.json");
+    long before = db.writeCount();
+
+    Files.delete(target.resolve("obstacle"));
+    Files.delete(target);
+    scheduler.advance(Duration.ofSeconds(5)); // the retry, after maxWriteDelay
+    assertThat(db.writeCount()).isEqualTo(before + 1);
+    assertThat(file()).contains(addr(1));
+  }
+
+  @Test
+  void closeReportsAFailedFinalWrite() throws IOException {
+    open();
+    Path target = dir.resolve(ConnDb.FILE_NAME);
+    Files.delete(target);
+    Files.createDirectory(target);
+    Files.writeString(target.resolve("obstacle"), "x");
+    db.set(addr(1), PeerData.empty());
+    assertThatThrownBy(db::close).isInstanceOf(UncheckedIOException.class);
+    db.close(); // closed all the same
+    assertThat(scheduler.pending()).isZero();
+    assertThatThrownBy(() -> db.size()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
