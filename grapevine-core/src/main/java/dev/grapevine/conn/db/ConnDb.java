@@ -32,13 +32,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,6 +138,14 @@ public final class ConnDb implements AutoCloseable {
   private final Executor writer;
   private final ExecutorService ownedWriter; // null when the writer was given (tests)
   private final AtomicLong writes = new AtomicLong();
+
+  private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Changes in the order they were made (added under the lock), waiting to be delivered. */
+  private final ConcurrentLinkedQueue<Change> events = new ConcurrentLinkedQueue<>();
+
+  /** Set while one thread delivers events, so that they are delivered one at a time, in order. */
+  private final AtomicBoolean delivering = new AtomicBoolean();
 
   private final Object lock = new Object();
   // Guarded by lock:
@@ -299,15 +311,19 @@ public final class ConnDb implements AutoCloseable {
   public PeerData set(String address, PeerData data) {
     String key = canonical(address);
     Objects.requireNonNull(data, "data");
-    synchronized (lock) {
-      checkOpen();
-      PeerData prev = entries.get(key);
-      ObjectNode o = birthFirst(prev);
-      if (prev != null) {
-        putAllCopies(o, prev.node());
+    try {
+      synchronized (lock) {
+        checkOpen();
+        PeerData prev = entries.get(key);
+        ObjectNode o = birthFirst(prev);
+        if (prev != null) {
+          putAllCopies(o, prev.node());
+        }
+        putAllCopies(o, data.node());
+        return store(key, o);
       }
-      putAllCopies(o, data.node());
-      return store(key, o);
+    } finally {
+      deliver();
     }
   }
 
@@ -326,11 +342,15 @@ public final class ConnDb implements AutoCloseable {
   public PeerData replace(String address, PeerData data) {
     String key = canonical(address);
     Objects.requireNonNull(data, "data");
-    synchronized (lock) {
-      checkOpen();
-      ObjectNode o = birthFirst(entries.get(key));
-      putAllCopies(o, data.node());
-      return store(key, o);
+    try {
+      synchronized (lock) {
+        checkOpen();
+        ObjectNode o = birthFirst(entries.get(key));
+        putAllCopies(o, data.node());
+        return store(key, o);
+      }
+    } finally {
+      deliver();
     }
   }
 
@@ -346,15 +366,19 @@ public final class ConnDb implements AutoCloseable {
    */
   public Optional<PeerData> update(String address, PeerData patch) {
     Objects.requireNonNull(patch, "patch");
-    synchronized (lock) {
-      checkOpen();
-      String key = lookup(address);
-      if (key == null) {
-        return Optional.empty();
+    try {
+      synchronized (lock) {
+        checkOpen();
+        String key = lookup(address);
+        if (key == null) {
+          return Optional.empty();
+        }
+        ObjectNode o = mergedCopy(entries.get(key));
+        putAllCopies(o, patch.node());
+        return Optional.of(store(key, o));
       }
-      ObjectNode o = mergedCopy(entries.get(key));
-      putAllCopies(o, patch.node());
-      return Optional.of(store(key, o));
+    } finally {
+      deliver();
     }
   }
 
@@ -369,32 +393,36 @@ public final class ConnDb implements AutoCloseable {
    */
   public Optional<PeerData> update(String address, UnaryOperator<PeerData> fn) {
     Objects.requireNonNull(fn, "fn");
-    while (true) {
-      PeerData prev;
-      String key;
-      synchronized (lock) {
-        checkOpen();
-        key = lookup(address);
-        if (key == null) {
-          return Optional.empty();
+    try {
+      while (true) {
+        PeerData prev;
+        String key;
+        synchronized (lock) {
+          checkOpen();
+          key = lookup(address);
+          if (key == null) {
+            return Optional.empty();
+          }
+          prev = entries.get(key);
         }
-        prev = entries.get(key);
+        PeerData next = Objects.requireNonNull(fn.apply(prev), "update function returned null");
+        synchronized (lock) {
+          checkOpen();
+          if (entries.get(key) != prev) {
+            continue; // changed or deleted meanwhile: run the function again
+          }
+          ObjectNode o;
+          if (next.has("birth")) {
+            o = next.json();
+          } else {
+            o = birthFirst(prev);
+            putAllCopies(o, next.node());
+          }
+          return Optional.of(store(key, o));
+        }
       }
-      PeerData next = Objects.requireNonNull(fn.apply(prev), "update function returned null");
-      synchronized (lock) {
-        checkOpen();
-        if (entries.get(key) != prev) {
-          continue; // changed or deleted meanwhile: run the function again
-        }
-        ObjectNode o;
-        if (next.has("birth")) {
-          o = next.json();
-        } else {
-          o = birthFirst(prev);
-          putAllCopies(o, next.node());
-        }
-        return Optional.of(store(key, o));
-      }
+    } finally {
+      deliver();
     }
   }
 
@@ -419,15 +447,20 @@ public final class ConnDb implements AutoCloseable {
 
   /** Removes {@code address}; true if it was stored. */
   public boolean delete(String address) {
-    synchronized (lock) {
-      checkOpen();
-      String key = lookup(address);
-      if (key == null) {
-        return false;
+    try {
+      synchronized (lock) {
+        checkOpen();
+        String key = lookup(address);
+        if (key == null) {
+          return false;
+        }
+        entries.remove(key);
+        events.add(new Change(Change.Kind.DELETE, key));
+        changed();
+        return true;
       }
-      entries.remove(key);
-      changed();
-      return true;
+    } finally {
+      deliver();
     }
   }
 
@@ -464,6 +497,77 @@ public final class ConnDb implements AutoCloseable {
         }
       }
       return Optional.empty();
+    }
+  }
+
+  // ---- Change notifications ----
+
+  /**
+   * Calls {@code listener} with every later change ({@code insert}, {@code update}, {@code
+   * delete}), as upstream's {@code listen()}: no replay of earlier changes. Changes are delivered
+   * one at a time, in the order they were made, on a thread that made a change, after the change
+   * and with no lock held; a listener may read and change the database (its own changes are
+   * delivered after it returns). Listeners must be quick; one that throws is logged and kept.
+   *
+   * @return closing it stops the calls
+   */
+  public Subscription listen(Consumer<Change> listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (lock) {
+      checkOpen();
+      listeners.add(listener);
+    }
+    return () -> listeners.remove(listener);
+  }
+
+  /** A registration made by {@link #listen}. */
+  public interface Subscription extends AutoCloseable {
+    /** Stops the calls to the listener; idempotent. */
+    @Override
+    void close();
+  }
+
+  /**
+   * One change to the database.
+   *
+   * @param kind what happened
+   * @param address the stored address
+   */
+  public record Change(Kind kind, String address) {
+    /** What happened to an address. */
+    public enum Kind {
+      /** It was stored for the first time. */
+      INSERT,
+      /** Its data changed (or was set again). */
+      UPDATE,
+      /** It was deleted. */
+      DELETE
+    }
+
+    /** Validates the fields. */
+    public Change {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(address, "address");
+    }
+  }
+
+  /** No lock held. Delivers queued changes unless another thread (or an outer call) is. */
+  private void deliver() {
+    while (!events.isEmpty() && delivering.compareAndSet(false, true)) {
+      try {
+        Change c;
+        while ((c = events.poll()) != null) {
+          for (Consumer<Change> l : listeners) {
+            try {
+              l.accept(c);
+            } catch (RuntimeException e) {
+              log.warn("ConnDb listener failed on {}", c, e);
+            }
+          }
+        }
+      } finally {
+        delivering.set(false);
+      }
     }
   }
 
@@ -550,37 +654,45 @@ public final class ConnDb implements AutoCloseable {
     if (!(rttMillis >= 0) || Double.isInfinite(rttMillis)) {
       throw new IllegalArgumentException("Expected a round trip >= 0 ms but was " + rttMillis);
     }
-    synchronized (lock) {
-      checkOpen();
-      String key = lookup(address);
-      if (key == null) {
-        return false;
+    try {
+      synchronized (lock) {
+        checkOpen();
+        String key = lookup(address);
+        if (key == null) {
+          return false;
+        }
+        boolean fresh = freshPing.remove(key);
+        ObjectNode o = mergedCopy(entries.get(key));
+        JsonNode ping = o.get("ping");
+        ObjectNode p = ping != null && ping.isObject() ? (ObjectNode) ping : o.objectNode();
+        Statistics rtt =
+            fresh ? Statistics.EMPTY : Statistics.fromJson(p.get("rtt")).orElse(Statistics.EMPTY);
+        p.set("rtt", rtt.add(rttMillis).toJson());
+        o.set("ping", p);
+        store(key, o);
+        return true;
       }
-      boolean fresh = freshPing.remove(key);
-      ObjectNode o = mergedCopy(entries.get(key));
-      JsonNode ping = o.get("ping");
-      ObjectNode p = ping != null && ping.isObject() ? (ObjectNode) ping : o.objectNode();
-      Statistics rtt =
-          fresh ? Statistics.EMPTY : Statistics.fromJson(p.get("rtt")).orElse(Statistics.EMPTY);
-      p.set("rtt", rtt.add(rttMillis).toJson());
-      o.set("ping", p);
-      store(key, o);
-      return true;
+    } finally {
+      deliver();
     }
   }
 
   /** Applies {@code change} to a copy of the stored data of {@code address}, if stored. */
-  private boolean updateStored(String address, java.util.function.Consumer<ObjectNode> change) {
-    synchronized (lock) {
-      checkOpen();
-      String key = lookup(address);
-      if (key == null) {
-        return false;
+  private boolean updateStored(String address, Consumer<ObjectNode> change) {
+    try {
+      synchronized (lock) {
+        checkOpen();
+        String key = lookup(address);
+        if (key == null) {
+          return false;
+        }
+        ObjectNode o = mergedCopy(entries.get(key));
+        change.accept(o);
+        store(key, o);
+        return true;
       }
-      ObjectNode o = mergedCopy(entries.get(key));
-      change.accept(o);
-      store(key, o);
-      return true;
+    } finally {
+      deliver();
     }
   }
 
@@ -627,6 +739,8 @@ public final class ConnDb implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
+      listeners.clear();
+      events.clear();
       synchronized (lock) {
         entries.clear();
         connectedSince.clear();
@@ -766,7 +880,8 @@ public final class ConnDb implements AutoCloseable {
   /** Lock held. Stores {@code o}, which nobody else references, and schedules a write. */
   private PeerData store(String key, ObjectNode o) {
     PeerData d = PeerData.wrap(o);
-    entries.put(key, d);
+    PeerData prev = entries.put(key, d);
+    events.add(new Change(prev == null ? Change.Kind.INSERT : Change.Kind.UPDATE, key));
     changed();
     return d;
   }

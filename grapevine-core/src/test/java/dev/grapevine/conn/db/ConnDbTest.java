@@ -387,6 +387,53 @@ class ConnDbTest {
     assertThat(dirListing()).containsExactly("conn.json");
   }
 
+  // ---- Change notifications ----
+
+  @Test
+  void listenersGetEveryLaterChangeInOrder() {
+    open();
+    db.set(addr(1), PeerData.empty()); // before listen: not replayed
+    List<ConnDb.Change> seen = new ArrayList<>();
+    ConnDb.Subscription sub = db.listen(seen::add);
+    db.listen(
+        c -> {
+          throw new IllegalStateException("a broken listener does not stop the others");
+        });
+    db.set(addr(2), PeerData.empty());
+    db.update(addr(2), PeerData.empty());
+    db.update(addr(3), PeerData.empty()); // absent: nothing happens
+    db.connectFailed(addr(1), T0);
+    db.delete(addr(1));
+    db.delete(addr(1));
+    assertThat(seen)
+        .containsExactly(
+            new ConnDb.Change(ConnDb.Change.Kind.INSERT, addr(2)),
+            new ConnDb.Change(ConnDb.Change.Kind.UPDATE, addr(2)),
+            new ConnDb.Change(ConnDb.Change.Kind.UPDATE, addr(1)),
+            new ConnDb.Change(ConnDb.Change.Kind.DELETE, addr(1)));
+    sub.close();
+    db.set(addr(4), PeerData.empty());
+    assertThat(seen).hasSize(4);
+  }
+
+  @Test
+  void aListenerMayChangeTheDatabaseAndItsChangesFollowInOrder() {
+    open();
+    List<String> seen = new ArrayList<>();
+    db.listen(
+        c -> {
+          seen.add(c.kind() + " " + c.address());
+          if (c.kind() == ConnDb.Change.Kind.INSERT) {
+            db.update(c.address(), PeerData.of(Map.of("seen", true)));
+            seen.add("updated " + c.address());
+          }
+        });
+    db.set(addr(1), PeerData.empty());
+    assertThat(seen)
+        .containsExactly("INSERT " + addr(1), "updated " + addr(1), "UPDATE " + addr(1));
+    assertThat(db.get(addr(1)).orElseThrow().has("seen")).isTrue();
+  }
+
   // ---- Map semantics and automatic fields ----
 
   @Test
