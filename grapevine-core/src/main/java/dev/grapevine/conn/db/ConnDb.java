@@ -116,7 +116,8 @@ import org.slf4j.LoggerFactory;
  * and scheduling (never for I/O or while calling the function given to {@link #update(String,
  * UnaryOperator)}). Reads and changes never block on I/O; {@link #open}, {@link #flush()} and
  * {@link #close()} block for file I/O. After {@code close()} every method but {@code close()}
- * throws {@link IllegalStateException}.
+ * throws {@link IllegalStateException}. Change listeners ({@link #listen}) are called one change at
+ * a time, in order, on a thread that made a change, with no lock held.
  */
 public final class ConnDb implements AutoCloseable {
   /** The file name in the database directory. */
