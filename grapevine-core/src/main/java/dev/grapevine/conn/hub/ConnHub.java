@@ -242,7 +242,16 @@ public final class ConnHub implements AutoCloseable {
     Objects.requireNonNull(link, "link");
     Objects.requireNonNull(key, "key");
     CompletableFuture<Boolean> result = new CompletableFuture<>();
-    if (!execute(() -> doInbound(link, key, result))) {
+    Runnable task =
+        () -> {
+          try {
+            doInbound(link, key, result);
+          } catch (RuntimeException e) {
+            log.error("cannot register inbound link {}", link.id(), e);
+            refuse(link, "internal error", result);
+          }
+        };
+    if (!execute(task)) {
       link.close(CloseReason.NORMAL, "the connection hub is closed or busy");
       result.complete(false);
     }
