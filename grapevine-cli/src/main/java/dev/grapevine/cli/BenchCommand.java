@@ -1,0 +1,201 @@
+package dev.grapevine.cli;
+
+import dev.grapevine.bench.IngestBench;
+import dev.grapevine.bench.IngestReport;
+import dev.grapevine.bench.Reports;
+import dev.grapevine.bench.Verdict;
+import dev.grapevine.bench.VerifyReport;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code grapevine bench}: end-to-end benchmarks, one subcommand each. Every benchmark prints a
+ * Markdown table (or JSON with {@code --json}) on standard output and its progress on standard
+ * error, runs on loopback only and is bounded by {@code --timeout}.
+ *
+ * <p>Exit status: 0 when the run completed (PASS, or BELOW FLOOR unless {@code --require-floor}), 1
+ * when it FAILED (something lost, dropped, rejected, stalled or timed out), 2 for BELOW FLOOR with
+ * {@code --require-floor}.
+ *
+ * <p>To add a benchmark (sync, fanout, connections), write it in {@code grapevine-bench} with a
+ * report record like {@code IngestReport}, add a nested {@code @Command} class here that mixes in
+ * {@link Common}, and list it in {@code subcommands}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Run an end-to-end benchmark on this machine (loopback only).",
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Verify.class})
+final class BenchCommand implements Runnable {
+  /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
+  static final int BELOW_FLOOR = 2;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every benchmark shares. */
+  static final class Common {
+    @Option(names = "--json", description = "Print the report as JSON instead of a Markdown table.")
+    boolean json;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        description = "Fail if the whole run takes longer (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = 600;
+  }
+
+  /** {@code grapevine bench ingest}. */
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
+      description =
+          "Push N signed posts with their contents over one WebSocket (the JDK's client) into a"
+              + " fresh pub on 127.0.0.1 and time until its store holds them all; report messages/s"
+              + " as a ratio of this machine's parallel Ed25519 verify rate, measured in the same"
+              + " run.")
+  static final class Ingest implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-n", "--messages"},
+        paramLabel = "N",
+        description = "Posts to push, each with its content (default: ${DEFAULT-VALUE}).")
+    int messages = IngestBench.Options.DEFAULT.messages();
+
+    @Option(
+        names = "--store",
+        paramLabel = "sqlite|memory",
+        description =
+            "The pub's store: durable SQLite in a temporary directory, or memory"
+                + " (default: ${DEFAULT-VALUE}).")
+    String store = "sqlite";
+
+    @Option(
+        names = "--authors",
+        paramLabel = "A",
+        description = "Authors whose chains the posts form (default: ${DEFAULT-VALUE}).")
+    int authors = IngestBench.Options.DEFAULT.authors();
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "W",
+        description =
+            "Posts pushed first into a throwaway pub, untimed, so the timed pub runs compiled"
+                + " code (default: ${DEFAULT-VALUE}; 0 times a cold JVM).")
+    int warmup = IngestBench.Options.DEFAULT.warmupMessages();
+
+    @Option(
+        names = "--floor",
+        paramLabel = "RATIO",
+        description =
+            "Smallest passing ratio of ingest to verify rate (default: ${DEFAULT-VALUE}).")
+    double floor = IngestBench.Options.DEFAULT.floor();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Option(
+        names = "--unclaimed-max-entries",
+        paramLabel = "E",
+        description =
+            "Run the pub with this many entries in its cache of blobs that arrive before the"
+                + " message claiming them commits (default: the node's default); the report"
+                + " shows the change.")
+    int unclaimedMaxEntries;
+
+    @Override
+    public Integer call() throws Exception {
+      IngestBench.Options options;
+      try {
+        options =
+            IngestBench.Options.builder()
+                .messages(messages)
+                .store(IngestBench.StoreKind.parse(store))
+                .authors(authors)
+                .warmupMessages(warmup)
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .floor(floor)
+                .unclaimedMaxEntries(unclaimedMaxEntries)
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      IngestReport report =
+          new IngestBench(
+                  options,
+                  line -> {
+                    err.println(line);
+                    err.flush();
+                  })
+              .run();
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(common.json ? Reports.json(report) : report.toMarkdown());
+      out.flush();
+      if (report.verdict() == Verdict.FAILED) {
+        err.println("FAILED: " + report.failure());
+        err.flush();
+        return 1;
+      }
+      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
+    }
+  }
+
+  /** {@code grapevine bench verify}. */
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Measure the node's signature verify path on one thread and on every core (the"
+              + " baseline of 'bench ingest').")
+  static final class Verify implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = "--seconds",
+        paramLabel = "S",
+        description =
+            "Length of each measurement, after as long a warm-up (default: ${DEFAULT-VALUE}).")
+    int seconds = 3;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "T",
+        description = "Threads for the parallel measurement (default: the available processors).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() {
+      if (seconds < 1 || threads < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "Expected --seconds >= 1 and --threads >= 1");
+      }
+      if (4L * seconds > common.timeoutSeconds) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "Expected --timeout of at least 4 × --seconds (" + 4L * seconds + " s)");
+      }
+      Duration each = Duration.ofSeconds(seconds);
+      spec.commandLine().getErr().println("Measuring verify on 1 and " + threads + " threads");
+      spec.commandLine().getErr().flush();
+      VerifyReport report = VerifyReport.measure(threads, each, each);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(common.json ? Reports.json(report) : report.toMarkdown());
+      out.flush();
+      return 0;
+    }
+  }
+}
