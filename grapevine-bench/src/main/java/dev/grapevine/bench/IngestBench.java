@@ -340,10 +340,12 @@ public final class IngestBench {
         VerifyRate.measure(verifyCorpus, cores, options.verifyWarmup(), options.verifyMeasure());
     progress.accept(String.format(Locale.ROOT, "  %,.0f verifies/s", before.perSecond()));
 
-    Run run = new Run(posts, frames, deadline);
+    Run run;
     if (warmup != null && warmup.failure != null) {
-      run.failure = "warm-up failed: " + warmup.failure;
+      run = warmup; // report what the warm-up saw: that is where it went wrong
+      run.failure = "in the warm-up (" + warm + " posts): " + run.failure;
     } else {
+      run = new Run(posts, frames, deadline);
       run.execute();
     }
 
@@ -353,7 +355,7 @@ public final class IngestBench {
     progress.accept(String.format(Locale.ROOT, "  %,.0f verifies/s", after.perSecond()));
 
     double verifyRate = (before.perSecond() + after.perSecond()) / 2;
-    double rate = run.failure == null ? posts.size() / (run.elapsedNanos / 1e9) : 0;
+    double rate = run.failure == null ? run.posts.size() / (run.elapsedNanos / 1e9) : 0;
     double ratio = rate / verifyRate;
     Verdict verdict =
         run.failure != null
@@ -383,16 +385,18 @@ public final class IngestBench {
         options.floor(),
         verdict,
         run.failure,
-        cpuFigures(run.cpu, before, after),
+        cpuFigures(run.cpu, run.posts.size(), before, after),
+        new IngestReport.DiskFigures(
+            run.diskBytes,
+            run.diskBytes < 0 ? -1 : Reports.round1(run.diskBytes / (double) run.posts.size())),
         run.pub,
         run.client);
   }
 
   private IngestReport.CpuFigures cpuFigures(
-      CpuTimes.Usage cpu, VerifyRate.Result before, VerifyRate.Result after) {
+      CpuTimes.Usage cpu, int messages, VerifyRate.Result before, VerifyRate.Result after) {
     double verifyMicros = (before.cpuMicrosEach() + after.cpuMicrosEach()) / 2;
-    double perMessage =
-        cpu.processMillis() < 0 ? -1 : cpu.processMillis() * 1e3 / options.messages();
+    double perMessage = cpu.processMillis() < 0 ? -1 : cpu.processMillis() * 1e3 / messages;
     double share = cpu.wallMillis() == 0 ? -1 : cpu.machineShare();
     return new IngestReport.CpuFigures(
         cpu.processMillis(),
@@ -412,10 +416,10 @@ public final class IngestBench {
     String failure;
     long elapsedNanos;
     volatile long sendNanos;
-    IngestReport.PubCounters pub =
-        new IngestReport.PubCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+    IngestReport.PubCounters pub = new IngestReport.PubCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     IngestReport.ClientCounters client = new IngestReport.ClientCounters(0, 0, 0, 0, 0);
     CpuTimes.Usage cpu = new CpuTimes.Usage(Map.of(), -1, 0);
+    long diskBytes = -1;
 
     Run(List<Post> posts, List<String> frames, long deadline) {
       this.posts = posts;
@@ -455,12 +459,15 @@ public final class IngestBench {
           progress.accept(
               "Pushing " + n + " messages and their contents (" + frames.size() + " frames)");
           CpuTimes cpuStart = CpuTimes.now();
+          long diskStart = ProcIo.writeBytes();
           long start = System.nanoTime();
           CompletableFuture<Void> pushed = pusher.push(frames);
           pushed.whenComplete((v, e) -> sendNanos = System.nanoTime() - start);
           failure = await(node, pusher, pushed, peak);
           elapsedNanos = System.nanoTime() - start;
           cpu = CpuTimes.now().since(cpuStart);
+          long diskEnd = ProcIo.writeBytes();
+          diskBytes = diskStart < 0 || diskEnd < 0 ? -1 : diskEnd - diskStart;
           if (failure == null) {
             progress.accept("Checking that every message and content is in the store");
             failure = checkAllStored(node.store());
@@ -612,18 +619,26 @@ public final class IngestBench {
           sync.dropped(),
           sync.requestsSent(),
           peak.pending,
-          peak.paused);
+          Reports.round4(peak.pausedShare()));
     }
   }
 
-  /** Largest pending-frame count and whether a paused link was seen, from polling. */
+  /** Largest pending-frame count and how often the link was paused, from polling. */
   private static final class Peak {
     int pending;
-    boolean paused;
+    long samples;
+    long paused;
 
     void sample(SyncStats s) {
       pending = Math.max(pending, s.pendingFrames());
-      paused |= s.pausedLinks() > 0;
+      samples++;
+      if (s.pausedLinks() > 0) {
+        paused++;
+      }
+    }
+
+    double pausedShare() {
+      return samples == 0 ? 0 : paused / (double) samples;
     }
   }
 

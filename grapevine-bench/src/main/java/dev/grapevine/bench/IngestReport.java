@@ -28,6 +28,7 @@ import java.util.Map;
  * @param verdict PASS, BELOW FLOOR, or FAILED (then the rates are not valid)
  * @param failure why the run failed, or null
  * @param cpu where the CPU went while ingesting, and how much of the machine the run got
+ * @param disk what the pub's store wrote to storage while ingesting
  * @param pub the pub's counters at the end
  * @param client the client's counters at the end
  */
@@ -51,6 +52,7 @@ public record IngestReport(
     Verdict verdict,
     String failure,
     CpuFigures cpu,
+    DiskFigures disk,
     PubCounters pub,
     ClientCounters client) {
 
@@ -93,6 +95,15 @@ public record IngestReport(
       Map<String, Long> threadMillis) {}
 
   /**
+   * Bytes written to storage by this process while ingesting ({@code write_bytes} of Linux's {@code
+   * /proc/self/io}; -1 elsewhere). Only the pub's store writes to disk here.
+   *
+   * @param bytesWritten bytes written (WAL, checkpoints, database file)
+   * @param bytesPerMessage {@code bytesWritten / messages}
+   */
+  public record DiskFigures(long bytesWritten, double bytesPerMessage) {}
+
+  /**
    * What the pub counted ({@code Node.sync().stats()} and its store).
    *
    * @param storedMessages messages in the store at the end
@@ -107,7 +118,8 @@ public record IngestReport(
    * @param requestsSent hash requests the pub sent (here: to the client)
    * @param peakPendingFrames largest number of frames pending verification or commit seen while
    *     polling (sampled)
-   * @param backpressureSeen whether the client's link was seen paused while polling (sampled)
+   * @param pausedShare share of the polls (every 10 ms) that found the client's link paused by
+   *     backpressure: near 1 when the pub is the bottleneck, 0 when the client is
    */
   public record PubCounters(
       long storedMessages,
@@ -121,7 +133,7 @@ public record IngestReport(
       long dropped,
       long requestsSent,
       int peakPendingFrames,
-      boolean backpressureSeen) {}
+      double pausedShare) {}
 
   /**
    * What the client counted.
@@ -163,14 +175,23 @@ public record IngestReport(
     rows.add(
         row(
             "CPU per message / per verify (CPU ratio)",
-            cpu.microsPerMessage()
-                + " µs / "
-                + cpu.verifyMicros()
-                + " µs ("
+            Reports.micros(cpu.microsPerMessage())
+                + " / "
+                + Reports.micros(cpu.verifyMicros())
+                + " ("
                 + Reports.percent(cpu.cpuRatio())
                 + ")"));
     rows.add(row("Machine share used while ingesting", Reports.percent(cpu.machineShare())));
     rows.add(row("CPU by thread (ms)", threadMillis()));
+    rows.add(
+        row(
+            "Written to disk",
+            disk.bytesWritten() < 0
+                ? "n/a"
+                : Reports.count(disk.bytesWritten())
+                    + " bytes ("
+                    + Reports.count(Math.round(disk.bytesPerMessage()))
+                    + " per message)"));
     rows.add(row("Pub settings", pubSettings));
     rows.add(row("Warm-up (untimed, throwaway pub)", Reports.count(warmupMessages) + " posts"));
     rows.add(row("Elapsed", Reports.seconds(elapsedMillis)));
@@ -197,10 +218,8 @@ public record IngestReport(
     rows.add(row("Pub duplicates", Reports.count(pub.duplicates())));
     rows.add(
         row(
-            "Pub peak pending frames (sampled) / backpressure seen",
-            Reports.count(pub.peakPendingFrames())
-                + " / "
-                + (pub.backpressureSeen() ? "yes" : "no")));
+            "Pub peak pending frames / time the link was paused (sampled)",
+            Reports.count(pub.peakPendingFrames()) + " / " + Reports.percent(pub.pausedShare())));
     rows.add(
         row(
             "Requests from pub (contents / messages / other)",

@@ -37,9 +37,14 @@ public final class Reports {
     return String.format(Locale.ROOT, "%,.0f", perSecond);
   }
 
-  /** {@code 52.3%}. */
+  /** {@code 52.3%}, or {@code n/a} for a negative (unknown) ratio. */
   static String percent(double ratio) {
-    return String.format(Locale.ROOT, "%.1f%%", 100 * ratio);
+    return ratio < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * ratio);
+  }
+
+  /** {@code 84.5 µs}, or {@code n/a} for a negative (unknown) value. */
+  static String micros(double micros) {
+    return micros < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f µs", micros);
   }
 
   /** {@code 12,345}. */

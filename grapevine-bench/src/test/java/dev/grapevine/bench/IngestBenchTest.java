@@ -16,7 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Runs the end-to-end benchmarks with tiny inputs: everything must arrive. No timing asserts. */
+/**
+ * Runs the end-to-end benchmarks with tiny inputs: everything must arrive. No timing asserts. The
+ * pub keeps its default settings; 500 posts stay below its unclaimed-blob cache (1,024 entries), so
+ * no content can be evicted before its message commits.
+ */
 class IngestBenchTest {
   private static IngestBench.Options tiny(StoreKind store) {
     return IngestBench.Options.builder()
@@ -68,6 +72,7 @@ class IngestBenchTest {
             "verify",
             "ratio",
             "cpu",
+            "disk",
             "floor",
             "verdict",
             "pub",
@@ -76,6 +81,8 @@ class IngestBenchTest {
     }
     assertThat(json.get("verify").get("perSecond").asDouble()).isPositive();
     assertThat(json.get("pub").get("dropped").asLong()).isZero();
+    assertThat(json.get("pub").has("pausedShare")).isTrue();
+    assertThat(json.get("cpu").get("threadMillis").size()).isPositive();
     assertThat(json.get("verdict").asText()).isIn("PASS", "BELOW FLOOR");
 
     assertThat(report.toMarkdown())
