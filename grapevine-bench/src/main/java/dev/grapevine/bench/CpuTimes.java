@@ -22,11 +22,20 @@ final class CpuTimes {
   private final Map<Long, Long> threadNanos;
   private final long processNanos;
   private final long wallNanos;
+  private final long jitMillis;
+  private final long gcMillis;
 
-  private CpuTimes(Map<Long, Long> threadNanos, long processNanos, long wallNanos) {
+  private CpuTimes(
+      Map<Long, Long> threadNanos,
+      long processNanos,
+      long wallNanos,
+      long jitMillis,
+      long gcMillis) {
     this.threadNanos = threadNanos;
     this.processNanos = processNanos;
     this.wallNanos = wallNanos;
+    this.jitMillis = jitMillis;
+    this.gcMillis = gcMillis;
   }
 
   /** Whether this JVM can measure thread CPU time. */
@@ -45,7 +54,7 @@ final class CpuTimes {
         }
       }
     }
-    return new CpuTimes(times, processCpuNanos(), System.nanoTime());
+    return new CpuTimes(times, processCpuNanos(), System.nanoTime(), jitMillis(), gcMillis());
   }
 
   /**
@@ -74,7 +83,12 @@ final class CpuTimes {
     }
     long process =
         processNanos >= 0 && start.processNanos >= 0 ? processNanos - start.processNanos : -1;
-    return new Usage(millis, process / 1_000_000, (wallNanos - start.wallNanos) / 1_000_000);
+    return new Usage(
+        millis,
+        process / 1_000_000,
+        (wallNanos - start.wallNanos) / 1_000_000,
+        jitMillis < 0 || start.jitMillis < 0 ? -1 : jitMillis - start.jitMillis,
+        gcMillis < 0 || start.gcMillis < 0 ? -1 : gcMillis - start.gcMillis);
   }
 
   /**
@@ -83,8 +97,16 @@ final class CpuTimes {
    * @param threadMillis CPU milliseconds per thread group, largest first
    * @param processMillis CPU milliseconds of the whole process (-1 if unknown)
    * @param wallMillis the window's length
+   * @param jitMillis time the JIT compiler threads spent compiling (-1 if unknown); these threads,
+   *     like the GC's, are not among {@code threadMillis}
+   * @param gcMillis time the garbage collectors report spent collecting (-1 if unknown)
    */
-  record Usage(Map<String, Long> threadMillis, long processMillis, long wallMillis) {
+  record Usage(
+      Map<String, Long> threadMillis,
+      long processMillis,
+      long wallMillis,
+      long jitMillis,
+      long gcMillis) {
     /** Share of the machine's cores the process used: process CPU / (wall × cores). */
     double machineShare() {
       int cores = Runtime.getRuntime().availableProcessors();
@@ -100,6 +122,26 @@ final class CpuTimes {
   static String group(String name) {
     String g = name.replaceAll("-\\d+(?=-|$)", "");
     return g.isEmpty() ? name : g;
+  }
+
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        ManagementFactory.getGarbageCollectorMXBeans()) {
+      long t = gc.getCollectionTime();
+      if (t < 0) {
+        return -1;
+      }
+      total += t;
+    }
+    return total;
   }
 
   private static long processCpuNanos() {

@@ -404,7 +404,9 @@ public final class IngestBench {
         Reports.round1(perMessage),
         Reports.round1(verifyMicros),
         perMessage > 0 && verifyMicros > 0 ? Reports.round4(verifyMicros / perMessage) : -1,
-        cpu.threadMillis());
+        cpu.threadMillis(),
+        cpu.jitMillis(),
+        cpu.gcMillis());
   }
 
   /** One pub, one client, one push. */
@@ -418,7 +420,7 @@ public final class IngestBench {
     volatile long sendNanos;
     IngestReport.PubCounters pub = new IngestReport.PubCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     IngestReport.ClientCounters client = new IngestReport.ClientCounters(0, 0, 0, 0, 0);
-    CpuTimes.Usage cpu = new CpuTimes.Usage(Map.of(), -1, 0);
+    CpuTimes.Usage cpu = new CpuTimes.Usage(Map.of(), -1, 0, -1, -1);
     long diskBytes = -1;
 
     Run(List<Post> posts, List<String> frames, long deadline) {

@@ -84,7 +84,10 @@ public record IngestReport(
    * @param cpuRatio {@code verifyMicros / microsPerMessage}: the ratio the run would reach if it
    *     had every core to itself and kept them busy; less sensitive to neighbours than {@code
    *     ratio}
-   * @param threadMillis CPU milliseconds per thread group, largest first
+   * @param threadMillis CPU milliseconds per thread group, largest first (JVM-internal threads such
+   *     as the JIT compilers and the GC are not listed; see the next two)
+   * @param jitMillis time the JIT compilers spent compiling (-1 if unknown)
+   * @param gcMillis time the garbage collectors reported collecting (-1 if unknown)
    */
   public record CpuFigures(
       long processMillis,
@@ -92,7 +95,9 @@ public record IngestReport(
       double microsPerMessage,
       double verifyMicros,
       double cpuRatio,
-      Map<String, Long> threadMillis) {}
+      Map<String, Long> threadMillis,
+      long jitMillis,
+      long gcMillis) {}
 
   /**
    * Bytes written to storage by this process while ingesting ({@code write_bytes} of Linux's {@code
@@ -182,7 +187,14 @@ public record IngestReport(
                 + Reports.percent(cpu.cpuRatio())
                 + ")"));
     rows.add(row("Machine share used while ingesting", Reports.percent(cpu.machineShare())));
-    rows.add(row("CPU by thread (ms)", threadMillis()));
+    rows.add(
+        row(
+            "CPU by thread (ms)",
+            threadMillis()
+                + "; outside those: JIT "
+                + Reports.count(cpu.jitMillis())
+                + ", GC "
+                + Reports.count(cpu.gcMillis())));
     rows.add(
         row(
             "Written to disk",
