@@ -27,6 +27,8 @@ import java.util.Map;
  * @param floor the ratio the run must reach to pass
  * @param verdict PASS, BELOW FLOOR, or FAILED (then the rates are not valid)
  * @param failure why the run failed, or null
+ * @param runs every timed run (one unless repeated); the figures above are the median run's, or the
+ *     failed run's
  * @param cpu where the CPU went while ingesting, and how much of the machine the run got
  * @param disk what the pub's store wrote to storage while ingesting
  * @param pub the pub's counters at the end
@@ -51,6 +53,7 @@ public record IngestReport(
     double floor,
     Verdict verdict,
     String failure,
+    List<RunFigures> runs,
     CpuFigures cpu,
     DiskFigures disk,
     PubCounters pub,
@@ -71,6 +74,22 @@ public record IngestReport(
       double beforePerSecond,
       double afterPerSecond,
       long measureMillis) {}
+
+  /**
+   * One timed run.
+   *
+   * @param messagesPerSecond messages (with content) ingested per second
+   * @param verifyPerSecond the mean of the verify measurements just before and just after it
+   * @param ratio {@code messagesPerSecond / verifyPerSecond}
+   * @param machineShare share of the machine's cores the process used during the run
+   * @param elapsedMillis the run's time
+   */
+  public record RunFigures(
+      double messagesPerSecond,
+      double verifyPerSecond,
+      double ratio,
+      double machineShare,
+      long elapsedMillis) {}
 
   /**
    * CPU time of this process from the first frame sent until the store held everything (pub and
@@ -177,6 +196,21 @@ public record IngestReport(
                 + Reports.rate(verify.afterPerSecond())
                 + ")"));
     rows.add(row("Ratio (floor " + Reports.percent(floor) + ")", Reports.percent(ratio)));
+    if (runs.size() > 1) {
+      StringBuilder all = new StringBuilder();
+      for (RunFigures r : runs) {
+        if (all.length() > 0) {
+          all.append(", ");
+        }
+        all.append(Reports.percent(r.ratio()))
+            .append(" (")
+            .append(Reports.rate(r.messagesPerSecond()))
+            .append("/s, share ")
+            .append(Reports.percent(r.machineShare()))
+            .append(')');
+      }
+      rows.add(row("Ratio of each run (the median is shown above)", all.toString()));
+    }
     rows.add(
         row(
             "CPU per message / per verify (CPU ratio)",

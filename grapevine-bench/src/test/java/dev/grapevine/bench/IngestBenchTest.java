@@ -27,6 +27,7 @@ class IngestBenchTest {
         .messages(500)
         .authors(5)
         .warmupMessages(100)
+        .repeat(2)
         .store(store)
         .timeout(Duration.ofMinutes(2))
         .verifyTimes(Duration.ZERO, Duration.ofMillis(200))
@@ -46,6 +47,7 @@ class IngestBenchTest {
     assertThat(report.messages()).isEqualTo(500);
     assertThat(report.warmupMessages()).isEqualTo(100);
     assertThat(report.pubSettings()).isEqualTo("defaults");
+    assertThat(report.runs()).hasSize(2);
     assertThat(report.frames()).isEqualTo(1_000);
     assertThat(report.pub().storedMessages()).isEqualTo(500);
     assertThat(report.pub().storedContents()).isEqualTo(500);
@@ -71,6 +73,7 @@ class IngestBenchTest {
             "elapsedMillis",
             "verify",
             "ratio",
+            "runs",
             "cpu",
             "disk",
             "floor",

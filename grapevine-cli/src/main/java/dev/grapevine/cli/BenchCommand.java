@@ -97,6 +97,14 @@ final class BenchCommand implements Runnable {
     int warmup = IngestBench.Options.DEFAULT.warmupMessages();
 
     @Option(
+        names = "--repeat",
+        paramLabel = "K",
+        description =
+            "Timed runs, each with a fresh pub between two verify measurements; the report shows"
+                + " the median (default: ${DEFAULT-VALUE}).")
+    int repeat = IngestBench.Options.DEFAULT.repeat();
+
+    @Option(
         names = "--floor",
         paramLabel = "RATIO",
         description =
@@ -125,6 +133,7 @@ final class BenchCommand implements Runnable {
                 .store(IngestBench.StoreKind.parse(store))
                 .authors(authors)
                 .warmupMessages(warmup)
+                .repeat(repeat)
                 .timeout(Duration.ofSeconds(common.timeoutSeconds))
                 .floor(floor)
                 .unclaimedMaxEntries(unclaimedMaxEntries)
