@@ -349,7 +349,6 @@ public final class IngestBench {
       warmup.execute();
     }
 
-    progress.accept("Measuring the parallel verify rate (" + cores + " threads)");
     VerifyRate.Result before = measureVerify(verifyCorpus, cores);
 
     // Timed runs, each between two verify measurements: V R V R V ...
@@ -427,6 +426,7 @@ public final class IngestBench {
   }
 
   private VerifyRate.Result measureVerify(List<String> corpus, int threads) {
+    progress.accept("Measuring the parallel verify rate (" + threads + " threads)");
     VerifyRate.Result r =
         VerifyRate.measure(corpus, threads, options.verifyWarmup(), options.verifyMeasure());
     progress.accept(String.format(Locale.ROOT, "  %,.0f verifies/s", r.perSecond()));
