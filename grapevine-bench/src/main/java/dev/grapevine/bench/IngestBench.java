@@ -51,11 +51,14 @@ import java.util.stream.Stream;
  *       if the store stops growing for {@link Options#stallTimeout()} or the whole run passes
  *       {@link Options#timeout()}. Nothing is ever re-sent.
  *   <li>Checks that every message and content is in the store, stops the pub, deletes the
- *       directory, and measures the verify rate again; the baseline is the mean of both.
+ *       directory, and measures the verify rate again; the run's baseline is the mean of the
+ *       measurements just before and just after it.
+ *   <li>Repeats the last four steps {@link Options#repeat()} times, with a fresh pub each time.
  * </ol>
  *
- * <p>The result is {@code messages / elapsed} and its ratio to the verify rate; a ratio at or above
- * {@link Options#floor()} passes.
+ * <p>A run's result is {@code messages / elapsed} and its ratio to its baseline. The report shows
+ * the run with the median ratio (and lists every run); a median at or above {@link Options#floor()}
+ * passes. Pub and client share this JVM, so the report can also say where the CPU went.
  */
 public final class IngestBench {
   /** The signed timestamp of the first post (fixed, so that every run pushes the same bytes). */
