@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       PostCommand.class,
       GetCommand.class,
       KeygenCommand.class,
+      BenchCommand.class,
       IdCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -92,11 +92,18 @@ final class StdYamlSchema implements Schema {
 
   @Override
   public Map<Tag, ConstructNode> getSchemaTagConstructors() {
+    return CONSTRUCTORS;
+  }
+
+  /** Built once: every front-matter parse asks for them, and building them is not free. */
+  private static final Map<Tag, ConstructNode> CONSTRUCTORS = constructors();
+
+  private static Map<Tag, ConstructNode> constructors() {
     Map<Tag, ConstructNode> constructors =
         new HashMap<>(new CoreSchema().getSchemaTagConstructors());
     constructors.put(Tag.INT, node -> integer(((ScalarNode) node).getValue()));
     constructors.put(Tag.FLOAT, node -> floatingPoint(((ScalarNode) node).getValue()));
-    return constructors;
+    return java.util.Collections.unmodifiableMap(constructors);
   }
 
   private static Tag tagOf(Type type) {

@@ -32,7 +32,8 @@ import java.time.Duration;
  * @param maxAnnouncedPubkeys most pubkeys the client announces when a link opens (default 1,000)
  * @param unclaimedMaxBytes approximate heap bytes (2 per char) of the cache of blobs that arrived
  *     before the message that claims them (default 16 MiB)
- * @param unclaimedMaxEntries most blobs in that cache (default 1,024)
+ * @param unclaimedMaxEntries most blobs in that cache (default 16,384: more than the frames that
+ *     may be pending, so content sent right behind its message outlives the message's verification)
  * @param unclaimedTtl how long a blob waits in that cache for its message (default 60 s)
  * @param maxContentRefs most hashes ({@code previous}, {@code image}, inline images) followed from
  *     one content blob (default 64)
@@ -186,7 +187,7 @@ public record SyncConfig(
     private Duration latestAnnounceWindow = Duration.ofHours(24);
     private int maxAnnouncedPubkeys = 1_000;
     private long unclaimedMaxBytes = 16L * 1024 * 1024;
-    private int unclaimedMaxEntries = 1_024;
+    private int unclaimedMaxEntries = 16_384;
     private Duration unclaimedTtl = Duration.ofSeconds(60);
     private int maxContentRefs = 64;
     private int junkLimit = 100;

@@ -67,14 +67,19 @@ final class UnclaimedBlobs {
     return blob.expires > now ? Optional.of(blob) : Optional.empty();
   }
 
-  /** Drops expired blobs. */
+  /**
+   * Drops expired blobs. Every blob gets the same time to live and the map keeps insertion order,
+   * so the oldest come first and the scan stops at the first one still alive ({@link #take} checks
+   * expiry again, so a blob left behind by a clock step back is never handed out).
+   */
   synchronized void purge(long now) {
     for (Iterator<Blob> it = blobs.values().iterator(); it.hasNext(); ) {
       Blob b = it.next();
-      if (b.expires <= now) {
-        bytes -= b.bytes();
-        it.remove();
+      if (b.expires > now) {
+        break;
       }
+      bytes -= b.bytes();
+      it.remove();
     }
   }
 
