@@ -343,8 +343,13 @@ class ConnDbTest {
     real.set(addr(2), PeerData.empty());
     real.close();
     assertThat(file()).contains(addr(2));
-    assertThat(Thread.getAllStackTraces().keySet())
-        .noneMatch(t -> t.getName().equals("grapevine-conndb-writer") && t.isAlive());
+    // The executor reports termination a moment before its thread has finished exiting.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().equals("grapevine-conndb-writer") && t.isAlive()));
   }
 
   @Test
