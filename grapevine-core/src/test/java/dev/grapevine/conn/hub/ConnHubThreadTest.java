@@ -41,8 +41,16 @@ class ConnHubThreadTest {
     assertThat(threads).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("grapevine-conn-"));
     assertThat(events.stream().map(e -> e.type().wireName()))
         .containsExactly("connecting", "connected", "disconnected");
-    assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
-        .noneMatch(n -> threads.contains(n));
+    // An executor reports termination a moment before its thread has finished exiting.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Thread.getAllStackTraces().keySet().stream()
+                            .filter(Thread::isAlive)
+                            .map(Thread::getName))
+                    .noneMatch(n -> threads.contains(n)));
     hub.close(); // idempotent
   }
 }
