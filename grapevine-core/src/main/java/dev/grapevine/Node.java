@@ -8,12 +8,14 @@ import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
 import dev.grapevine.clock.Scheduler;
 import dev.grapevine.http.ApdsRoutes;
+import dev.grapevine.http.RouteTable;
 import dev.grapevine.identity.NodeIdentity;
 import dev.grapevine.store.LogEntry;
 import dev.grapevine.store.MessageStore;
 import dev.grapevine.sync.AnprotoSync;
 import dev.grapevine.sync.PubClient;
 import dev.grapevine.sync.SyncListener;
+import dev.grapevine.transport.LinkHandler;
 import dev.grapevine.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -87,7 +89,9 @@ public final class Node implements AutoCloseable {
               .clock(config.clock())
               .limits(config.http())
               .build();
-      t = Transport.start(config.transport(), s, Map.of(), routes);
+      RouteTable.Builder http = RouteTable.builder(routes);
+      Map<String, LinkHandler> surfaces = new LinkedHashMap<>();
+      t = Transport.start(config.transport(), s, surfaces, http.build());
     } catch (RuntimeException e) {
       closeQuietly(s);
       httpReads.shutdownNow();
