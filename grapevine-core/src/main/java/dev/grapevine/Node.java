@@ -7,6 +7,10 @@ import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
 import dev.grapevine.clock.Scheduler;
+import dev.grapevine.conn.Conn;
+import dev.grapevine.conn.ConnAddress;
+import dev.grapevine.conn.ConnRoutes;
+import dev.grapevine.conn.hub.ConnDialer;
 import dev.grapevine.http.ApdsRoutes;
 import dev.grapevine.http.RouteTable;
 import dev.grapevine.identity.NodeIdentity;
@@ -16,6 +20,7 @@ import dev.grapevine.sync.AnprotoSync;
 import dev.grapevine.sync.PubClient;
 import dev.grapevine.sync.SyncListener;
 import dev.grapevine.transport.LinkHandler;
+import dev.grapevine.transport.PeerLink;
 import dev.grapevine.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,6 +64,7 @@ public final class Node implements AutoCloseable {
   private final AnprotoSync sync;
   private final Transport transport;
   private final PubClient pubs;
+  private final Conn conn;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -75,6 +81,7 @@ public final class Node implements AutoCloseable {
             "grapevine-http-" + n, Math.max(2, Runtime.getRuntime().availableProcessors()), 1_000);
     AnprotoSync s = null;
     Transport t = null;
+    Conn c = null;
     try {
       s =
           AnprotoSync.builder(store, scheduler)
@@ -91,8 +98,23 @@ public final class Node implements AutoCloseable {
               .build();
       RouteTable.Builder http = RouteTable.builder(routes);
       Map<String, LinkHandler> surfaces = new LinkedHashMap<>();
+      DeferredDialer dialer = new DeferredDialer();
+      Conn.Builder cb =
+          Conn.builder(keyPair.publicKey(), dialer, s, scheduler).config(config.conn());
+      if (!config.ephemeral()) {
+        cb.dataDir(config.dataDir());
+      }
+      c = cb.build();
+      ConnRoutes connRoutes =
+          new ConnRoutes(
+              c,
+              config.transport().connectTimeout().plus(config.transport().handshakeTimeout()),
+              key -> null);
+      http.exact("/api/peers", connRoutes).prefix("/api/conn/", connRoutes);
       t = Transport.start(config.transport(), s, surfaces, http.build());
+      dialer.set(ConnDialer.of(t));
     } catch (RuntimeException e) {
+      closeQuietly(c);
       closeQuietly(s);
       httpReads.shutdownNow();
       if (ownsScheduler) {
@@ -102,6 +124,7 @@ public final class Node implements AutoCloseable {
     }
     this.sync = s;
     this.transport = t;
+    this.conn = c;
     PubClient.Builder pb = PubClient.builder(sync, transport);
     if (!config.follows().isEmpty()) {
       pb.follows(config.follows());
@@ -166,6 +189,11 @@ public final class Node implements AutoCloseable {
   /** The ANProto protocol (statistics, open links, gossip queue). */
   public AnprotoSync sync() {
     return sync;
+  }
+
+  /** The connection manager: the peer database, live connections, staging and the scheduler. */
+  public Conn conn() {
+    return conn;
   }
 
   /** The address the server is bound to (the real port when the configuration asked for 0). */
@@ -279,6 +307,7 @@ public final class Node implements AutoCloseable {
       return;
     }
     closeQuietly(pubs);
+    closeQuietly(conn);
     closeQuietly(transport);
     closeQuietly(sync);
     httpReads.shutdown();
@@ -379,6 +408,28 @@ public final class Node implements AutoCloseable {
     @Override
     public void requestServed(Hash key, String origin, int frames) {
       each(l -> l.requestServed(key, origin, frames));
+    }
+  }
+
+  /**
+   * The connection hub is built before the transport it dials with (the transport needs the hub's
+   * routes); this dialer forwards to the transport once it exists.
+   */
+  private static final class DeferredDialer implements ConnDialer {
+    private volatile ConnDialer target;
+
+    void set(ConnDialer value) {
+      target = value;
+    }
+
+    @Override
+    public CompletableFuture<PeerLink> dial(ConnAddress address, LinkHandler handler) {
+      ConnDialer t = target;
+      if (t == null) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("The node is still starting"));
+      }
+      return t.dial(address, handler);
     }
   }
 }

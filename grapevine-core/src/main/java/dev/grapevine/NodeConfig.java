@@ -3,6 +3,7 @@ package dev.grapevine;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.clock.Scheduler;
+import dev.grapevine.conn.ConnConfig;
 import dev.grapevine.http.ApdsLimits;
 import dev.grapevine.store.StoreConfig;
 import dev.grapevine.sync.SyncConfig;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param transport the listening address, frame limits, keepalive and timeouts
  * @param sync the ANProto frame protocol: gossip retries, limits, reconnect backoff
  * @param http limits of the APDS HTTP routes
+ * @param conn the connection manager: scheduler autostart, firewall, LAN discovery
  * @param connect pubs to connect to on start (kept connected, with backoff)
  * @param follows authors announced to pubs on connect; empty means every author in the store
  * @param clock the clock for signed timestamps (inject a fixed or manual clock in tests)
@@ -40,6 +42,7 @@ public record NodeConfig(
     TransportConfig transport,
     SyncConfig sync,
     ApdsLimits http,
+    ConnConfig conn,
     List<URI> connect,
     List<PublicKey> follows,
     Clock clock,
@@ -56,6 +59,7 @@ public record NodeConfig(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(sync, "sync");
     Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(conn, "conn");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
     connect = List.copyOf(connect);
@@ -93,6 +97,7 @@ public record NodeConfig(
     b.transport = transport;
     b.sync = sync;
     b.http = http;
+    b.conn = conn;
     b.connect = new ArrayList<>(connect);
     b.follows = new ArrayList<>(follows);
     b.clock = clock;
@@ -109,6 +114,7 @@ public record NodeConfig(
     private TransportConfig transport = TransportConfig.DEFAULT;
     private SyncConfig sync = SyncConfig.DEFAULT;
     private ApdsLimits http = ApdsLimits.DEFAULT;
+    private ConnConfig conn = ConnConfig.DEFAULT;
     private List<URI> connect = new ArrayList<>();
     private List<PublicKey> follows = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -164,6 +170,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sets the connection manager's settings. */
+    public Builder conn(ConnConfig conn) {
+      this.conn = conn;
+      return this;
+    }
+
     /** Adds a pub to connect to on start. */
     public Builder connect(URI pub) {
       this.connect.add(pub);
@@ -201,6 +213,7 @@ public record NodeConfig(
           transport,
           sync,
           http,
+          conn,
           connect,
           follows,
           clock,

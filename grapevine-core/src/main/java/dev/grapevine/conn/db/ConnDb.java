@@ -166,8 +166,8 @@ public final class ConnDb implements AutoCloseable {
       Executor writer,
       ExecutorService ownedWriter) {
     this.directory = directory;
-    this.file = directory.resolve(FILE_NAME);
-    this.tempFile = directory.resolve(TEMP_NAME);
+    this.file = directory == null ? null : directory.resolve(FILE_NAME);
+    this.tempFile = directory == null ? null : directory.resolve(TEMP_NAME);
     this.scheduler = scheduler;
     this.clock = scheduler.clock();
     this.config = config;
@@ -200,6 +200,20 @@ public final class ConnDb implements AutoCloseable {
       w.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * A database that lives only in memory, for ephemeral nodes: the same map, events and automatic
+   * fields, with no file and no writer thread. {@link #flush()} and {@link #close()} write nothing.
+   */
+  public static ConnDb inMemory(Scheduler scheduler) {
+    Objects.requireNonNull(scheduler, "scheduler");
+    return new ConnDb(null, scheduler, ConnDbConfig.DEFAULT, Runnable::run, null);
+  }
+
+  /** Whether this database is kept in a file (false for {@link #inMemory}). */
+  public boolean persistent() {
+    return directory != null;
   }
 
   /** Test seam: writes run on {@code writer} (a direct executor makes them deterministic). */
@@ -811,6 +825,12 @@ public final class ConnDb implements AutoCloseable {
     Map<String, PeerData> snapshot;
     long v;
     synchronized (lock) {
+      if (directory == null) {
+        writtenVersion = version;
+        firstDirtyMillis = -1;
+        cancelTimer();
+        return;
+      }
       if (version == writtenVersion) {
         return;
       }
@@ -890,6 +910,9 @@ public final class ConnDb implements AutoCloseable {
   /** Lock held. */
   private void changed() {
     version++;
+    if (directory == null) {
+      return; // nothing to write
+    }
     long now = clock.millis();
     if (firstDirtyMillis < 0) {
       firstDirtyMillis = now;

@@ -84,7 +84,7 @@ public final class ConnHub implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final PublicKey self;
-  private final Dialer dialer;
+  private final ConnDialer dialer;
   private final LinkHandler surface;
   private final Clock clock;
   private final Executor executor;
@@ -125,7 +125,7 @@ public final class ConnHub implements AutoCloseable {
    * @param clock the time of {@code hubBirth}/{@code hubUpdated}
    */
   public ConnHub(PublicKey self, Dialer dialer, LinkHandler surface, Clock clock) {
-    this(self, dialer, surface, clock, null);
+    this(self, ConnDialer.of(dialer), surface, clock, null);
   }
 
   /**
@@ -134,6 +134,16 @@ public final class ConnHub implements AutoCloseable {
    */
   public ConnHub(
       PublicKey self, Dialer dialer, LinkHandler surface, Clock clock, Executor executor) {
+    this(self, ConnDialer.of(dialer), surface, clock, executor);
+  }
+
+  /**
+   * A hub that opens links with {@code dialer}, which sees the whole address (for example the
+   * mesh's authenticated dial), and runs its work on {@code executor}, or on its own thread when
+   * {@code executor} is null.
+   */
+  public ConnHub(
+      PublicKey self, ConnDialer dialer, LinkHandler surface, Clock clock, Executor executor) {
     this.self = Objects.requireNonNull(self, "self");
     this.dialer = Objects.requireNonNull(dialer, "dialer");
     this.surface = Objects.requireNonNull(surface, "surface");
@@ -421,7 +431,7 @@ public final class ConnHub implements AutoCloseable {
     emit(conn, HubEvent.Type.CONNECTING, null, "", null);
     CompletableFuture<PeerLink> dial;
     try {
-      dial = dialer.dial(address.uri(), attempt);
+      dial = dialer.dial(address, attempt);
     } catch (RuntimeException e) {
       dial = CompletableFuture.failedFuture(e);
     }
