@@ -27,6 +27,14 @@ import picocli.CommandLine.Spec;
       KeygenCommand.class,
       BenchCommand.class,
       IdCommand.class,
+      ConnCommands.Peers.class,
+      ConnCommands.Connect.class,
+      ConnCommands.Disconnect.class,
+      ConnCommands.Remember.class,
+      ConnCommands.Forget.class,
+      ConnCommands.Staged.class,
+      ConnCommands.Stage.class,
+      ConnCommands.Unstage.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
