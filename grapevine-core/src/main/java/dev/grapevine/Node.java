@@ -164,6 +164,14 @@ public final class Node implements AutoCloseable {
       store.close();
       throw e;
     }
+    if (config.conn().lanDiscovery()) {
+      try {
+        node.conn.startLan(node.lanAddress());
+      } catch (IOException | RuntimeException e) {
+        node.close();
+        throw e;
+      }
+    }
     for (URI pub : config.connect()) {
       node.connect(pub);
     }
@@ -323,6 +331,33 @@ public final class Node implements AutoCloseable {
       closeQuietly(scheduler);
     }
     closeQuietly(store);
+  }
+
+  /**
+   * This node's address as LAN peers should dial it: the bound address, or, when bound to every
+   * interface, the first site-local IPv4 address of an interface that is up.
+   */
+  private ConnAddress lanAddress() throws IOException {
+    InetSocketAddress bound = localAddress();
+    java.net.InetAddress host = bound.getAddress();
+    if (host.isAnyLocalAddress()) {
+      host =
+          java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+              .filter(Node::isUp)
+              .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+              .filter(a -> a instanceof java.net.Inet4Address && a.isSiteLocalAddress())
+              .findFirst()
+              .orElse(java.net.InetAddress.getLoopbackAddress());
+    }
+    return new ConnAddress(false, host.getHostAddress(), bound.getPort(), keyPair.publicKey());
+  }
+
+  private static boolean isUp(java.net.NetworkInterface i) {
+    try {
+      return i.isUp() && !i.isLoopback();
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   private String hostForUrl() {

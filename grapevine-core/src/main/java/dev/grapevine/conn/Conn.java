@@ -13,6 +13,7 @@ import dev.grapevine.conn.hub.ConnDialer;
 import dev.grapevine.conn.hub.ConnHub;
 import dev.grapevine.conn.hub.HubEntry;
 import dev.grapevine.conn.hub.Subscription;
+import dev.grapevine.conn.lan.LanDiscovery;
 import dev.grapevine.conn.query.ConnQuery;
 import dev.grapevine.conn.query.PeerSource;
 import dev.grapevine.conn.staging.ConnStaging;
@@ -54,6 +55,8 @@ public final class Conn implements AutoCloseable {
   private final ConnStaging staging;
   private final ConnQuery query;
   private final Firewall firewall;
+  private final Object lanLock = new Object();
+  private LanDiscovery lan; // guarded by lanLock
 
   private Conn(Builder b) {
     this.config = b.config;
@@ -241,6 +244,34 @@ public final class Conn implements AutoCloseable {
         .ifPresent(a -> db.pinged(a, rttMillis));
   }
 
+  // ---------------------------------------------------------------- LAN discovery
+
+  /**
+   * Starts announcing {@code self} on the local network with the configured beacon and stages every
+   * other node heard there as {@code {type: "lan"}} (the scheduler unstages a LAN peer that has not
+   * been heard for 10 s). Idempotent: a second call returns the running discovery.
+   *
+   * @param self this node's address as LAN peers should dial it
+   * @throws java.io.IOException if the UDP socket cannot be bound
+   */
+  public LanDiscovery startLan(ConnAddress self) throws java.io.IOException {
+    synchronized (lanLock) {
+      if (lan == null) {
+        lan =
+            LanDiscovery.start(
+                self, config.lan(), beacon -> stage(beacon.address(), beacon.stagingData()));
+      }
+      return lan;
+    }
+  }
+
+  /** The running LAN discovery, if {@link #startLan} was called. */
+  public java.util.Optional<LanDiscovery> lan() {
+    synchronized (lanLock) {
+      return java.util.Optional.ofNullable(lan);
+    }
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /**
@@ -249,6 +280,11 @@ public final class Conn implements AutoCloseable {
    */
   @Override
   public void close() {
+    synchronized (lanLock) {
+      if (lan != null) {
+        closeQuietly(lan);
+      }
+    }
     closeQuietly(hub);
     closeQuietly(staging);
     closeQuietly(db);
