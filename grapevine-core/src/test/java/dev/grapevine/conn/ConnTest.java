@@ -1,0 +1,67 @@
+package dev.grapevine.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grapevine.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnTest {
+  @TempDir Path dir;
+  private Node a;
+  private Node b;
+
+  @BeforeEach
+  void start() throws Exception {
+    a = Node.builder().dataDir(dir.resolve("a")).port(0).start();
+    b = Node.builder().ephemeral(true).port(0).start();
+  }
+
+  @AfterEach
+  void stop() {
+    a.close();
+    b.close();
+  }
+
+  private ConnAddress addressOf(Node n) {
+    return ConnAddress.parse(
+        "ws://127.0.0.1:" + n.localAddress().getPort() + "~shs:" + n.publicKey().value());
+  }
+
+  @Test
+  void stagingRefusesAConnectedAddressAndAnotherAddressWithTheSameKey() throws Exception {
+    ConnAddress peer = addressOf(b);
+    a.conn().connect(peer).get(10, TimeUnit.SECONDS);
+
+    assertThat(a.conn().stage(peer)).isFalse();
+    ConnAddress sameKeyElsewhere = ConnAddress.parse("ws://192.168.7.7:9000~shs:" + b.publicKey());
+    assertThat(a.conn().stage(sameKeyElsewhere, Map.of("type", "lan"))).isFalse();
+    assertThat(a.conn().stagedPeers()).isEmpty();
+  }
+
+  @Test
+  void rememberedPeersAreWrittenToConnJsonInTheDataDirectoryOnClose() throws Exception {
+    ConnAddress peer = addressOf(b);
+    a.conn().remember(peer, Map.of("type", "pub"));
+    a.close();
+
+    String json = Files.readString(dir.resolve("a").resolve("conn.json"));
+    assertThat(json).startsWith("{\n  \"" + peer + "\": {\n");
+    assertThat(json).contains("\"type\": \"pub\"").contains("\"key\": \"" + b.publicKey() + "\"");
+  }
+
+  @Test
+  void anEphemeralNodeKeepsItsPeerDatabaseInMemoryOnly() {
+    ConnAddress peer = addressOf(a);
+    b.conn().remember(peer, Map.of());
+    assertThat(b.conn().db().persistent()).isFalse();
+    assertThat(b.conn().dbPeers()).extracting(Map.Entry::getKey).containsExactly(peer.toString());
+    b.conn().db().flush();
+  }
+}
