@@ -40,10 +40,10 @@ import java.util.function.Predicate;
  *   × 0.8 for a room attendant, × 3 if every attempt failed
  * </pre>
  *
- * With the defaults a peer that failed once waits 14 s (× the factors), twice 84 s, three times 274
- * s, ten times 2.8 h: a dead peer is never hammered, even when nothing is connected (the cooldown
- * then shrinks tenfold but still grows with the cube of the failures). Strangers and blocked peers
- * (see {@link HopSource}) have an infinite cooldown: only rooms are dialled without trust.
+ * With the defaults the retry part is 14 s after one failure, 84 s after two, 274 s after three and
+ * 2.8 h after ten: a dead peer is never hammered, even when nothing is connected (the cooldown then
+ * shrinks tenfold but still grows with the cube of the failures). Strangers and blocked peers (see
+ * {@link HopSource}) have an infinite cooldown: only rooms are dialled without trust.
  *
  * <p>Fixes to upstream: rotation only happens when a peer that is ready to dial waits (upstream
  * rotated even when every waiting peer was a stranger that could never be dialled); each group has
