@@ -2,7 +2,9 @@ package dev.grapevine;
 
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.api.ApiConfig;
 import dev.grapevine.clock.Scheduler;
+import dev.grapevine.events.EventsConfig;
 import dev.grapevine.http.ApdsLimits;
 import dev.grapevine.store.StoreConfig;
 import dev.grapevine.sync.SyncConfig;
@@ -27,6 +29,8 @@ import java.util.Optional;
  * @param transport the listening address, frame limits, keepalive and timeouts
  * @param sync the ANProto frame protocol: gossip retries, limits, reconnect backoff
  * @param http limits of the APDS HTTP routes
+ * @param events the event bus and the event API ({@code /ws}): limits, timeouts, system metrics
+ * @param api who may use {@code /ws}, {@code /api/...} and {@code /metrics}: tokens, origins, rate
  * @param connect pubs to connect to on start (kept connected, with backoff)
  * @param follows authors announced to pubs on connect; empty means every author in the store
  * @param clock the clock for signed timestamps (inject a fixed or manual clock in tests)
@@ -40,6 +44,8 @@ public record NodeConfig(
     TransportConfig transport,
     SyncConfig sync,
     ApdsLimits http,
+    EventsConfig events,
+    ApiConfig api,
     List<URI> connect,
     List<PublicKey> follows,
     Clock clock,
@@ -56,6 +62,8 @@ public record NodeConfig(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(sync, "sync");
     Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(api, "api");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
     connect = List.copyOf(connect);
@@ -93,6 +101,8 @@ public record NodeConfig(
     b.transport = transport;
     b.sync = sync;
     b.http = http;
+    b.events = events;
+    b.api = api;
     b.connect = new ArrayList<>(connect);
     b.follows = new ArrayList<>(follows);
     b.clock = clock;
@@ -109,6 +119,8 @@ public record NodeConfig(
     private TransportConfig transport = TransportConfig.DEFAULT;
     private SyncConfig sync = SyncConfig.DEFAULT;
     private ApdsLimits http = ApdsLimits.DEFAULT;
+    private EventsConfig events = EventsConfig.DEFAULT;
+    private ApiConfig api = ApiConfig.DEFAULT;
     private List<URI> connect = new ArrayList<>();
     private List<PublicKey> follows = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -164,6 +176,18 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sets the event bus and event API settings. */
+    public Builder events(EventsConfig events) {
+      this.events = events;
+      return this;
+    }
+
+    /** Sets the access rules of {@code /ws}, {@code /api/...} and {@code /metrics}. */
+    public Builder api(ApiConfig api) {
+      this.api = api;
+      return this;
+    }
+
     /** Adds a pub to connect to on start. */
     public Builder connect(URI pub) {
       this.connect.add(pub);
@@ -201,6 +225,8 @@ public record NodeConfig(
           transport,
           sync,
           http,
+          events,
+          api,
           connect,
           follows,
           clock,
