@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       KeygenCommand.class,
       BenchCommand.class,
       IdCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -85,7 +85,15 @@ public record EventsConfig(
       throw new IllegalArgumentException(
           "Expected storageAlertFreeRatio in [0, 1] but was " + storageAlertFreeRatio);
     }
-    // Checks pingPeriod < pongWait and the outbound bound with the transport's own rules.
+    if (pingPeriod.compareTo(pongWait) >= 0) {
+      throw new IllegalArgumentException(
+          "Expected pingPeriod < pongWait but was "
+              + pingPeriod
+              + " >= "
+              + pongWait
+              + " (a healthy client would time out before it is pinged)");
+    }
+    // Checks the outbound bound with the transport's own rules.
     new LinkSettings(maxMessageBytes, pingPeriod, pongWait, maxOutboundBytes, writeTimeout);
   }
 
