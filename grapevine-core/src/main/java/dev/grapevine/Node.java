@@ -60,8 +60,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A Grapevine node: an identity, a store of signed messages, a server that speaks the ANProto frame
  * protocol and the APDS HTTP routes on one port, and a client that keeps connections to other pubs.
- * Start one with {@link #builder()} or {@link #start(NodeConfig)}; close it to release its threads,
- * sockets and files.
+ * On the same port it serves its event API ({@code /ws}, see {@link #events()}), the operations
+ * routes ({@code /ws/health|metrics|status}, {@code /metrics}, {@code /api/status}) behind the
+ * access rules of {@link #apiAuth()}. Start one with {@link #builder()} or {@link
+ * #start(NodeConfig)}; close it to release its threads, sockets and files.
  *
  * <p>Thread-safe. {@link #close()} is idempotent: peers get a close frame (1001), queued writes
  * commit, then threads stop; after it store operations fail with a {@link
