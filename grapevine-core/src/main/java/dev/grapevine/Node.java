@@ -6,28 +6,49 @@ import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
+import dev.grapevine.api.ApiAuth;
+import dev.grapevine.api.StatusRoute;
 import dev.grapevine.clock.Scheduler;
 import dev.grapevine.conn.Conn;
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.ConnRoutes;
 import dev.grapevine.conn.hub.ConnDialer;
+import dev.grapevine.events.AlertLevel;
+import dev.grapevine.events.EventApi;
+import dev.grapevine.events.EventApiStats;
+import dev.grapevine.events.EventBusStats;
+import dev.grapevine.events.EventType;
+import dev.grapevine.events.LinkEvents;
+import dev.grapevine.events.NodeEvents;
+import dev.grapevine.events.SyncEvents;
+import dev.grapevine.events.SystemMonitor;
 import dev.grapevine.http.ApdsRoutes;
 import dev.grapevine.http.RouteTable;
 import dev.grapevine.identity.NodeIdentity;
+import dev.grapevine.metrics.NodeMetrics;
+import dev.grapevine.store.CommitStats;
 import dev.grapevine.store.LogEntry;
 import dev.grapevine.store.MessageStore;
+import dev.grapevine.store.StoreException;
+import dev.grapevine.store.StoreStats;
 import dev.grapevine.sync.AnprotoSync;
 import dev.grapevine.sync.PubClient;
 import dev.grapevine.sync.SyncListener;
+import dev.grapevine.sync.SyncStats;
+import dev.grapevine.transport.HttpResponse;
 import dev.grapevine.transport.LinkHandler;
 import dev.grapevine.transport.PeerLink;
 import dev.grapevine.transport.Transport;
+import dev.grapevine.transport.TransportStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -44,8 +65,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A Grapevine node: an identity, a store of signed messages, a server that speaks the ANProto frame
  * protocol and the APDS HTTP routes on one port, and a client that keeps connections to other pubs.
- * Start one with {@link #builder()} or {@link #start(NodeConfig)}; close it to release its threads,
- * sockets and files.
+ * On the same port it serves its event API ({@code /ws}, see {@link #events()}), the operations
+ * routes ({@code /ws/health|metrics|status}, {@code /metrics}, {@code /api/status}) behind the
+ * access rules of {@link #apiAuth()}. Start one with {@link #builder()} or {@link
+ * #start(NodeConfig)}; close it to release its threads, sockets and files.
  *
  * <p>Thread-safe. {@link #close()} is idempotent: peers get a close frame (1001), queued writes
  * commit, then threads stop; after it store operations fail with a {@link
@@ -65,6 +88,13 @@ public final class Node implements AutoCloseable {
   private final Transport transport;
   private final PubClient pubs;
   private final Conn conn;
+  private final NodeEvents events;
+  private final SyncEvents syncEvents;
+  private final LinkEvents anprotoLinks;
+  private final ApiAuth apiAuth;
+  private final EventApi eventApi;
+  private final NodeMetrics metrics;
+  private final SystemMonitor monitor;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -79,6 +109,20 @@ public final class Node implements AutoCloseable {
     this.httpReads =
         boundedPool(
             "grapevine-http-" + n, Math.max(2, Runtime.getRuntime().availableProcessors()), 1_000);
+    this.events = NodeEvents.start(config.events(), scheduler.clock(), "grapevine-events-" + n);
+    this.syncEvents = new SyncEvents(events, keyPair.publicKey());
+    listeners.add(syncEvents);
+    this.anprotoLinks = new LinkEvents(events, "anproto");
+    this.apiAuth = ApiAuth.create(config.api(), scheduler.clock(), this::accessRefused);
+    this.eventApi =
+        EventApi.builder()
+            .bus(events)
+            .auth(apiAuth)
+            .scheduler(scheduler)
+            .version(Version.get())
+            .checks(this::healthChecks)
+            .build();
+    this.metrics = NodeMetrics.create(new MetricSources(), anprotoLinks);
     AnprotoSync s = null;
     Transport t = null;
     Conn c = null;
@@ -110,12 +154,35 @@ public final class Node implements AutoCloseable {
               c,
               config.transport().connectTimeout().plus(config.transport().handshakeTimeout()),
               key -> null);
-      http.exact("/api/peers", connRoutes).prefix("/api/conn/", connRoutes);
-      t = Transport.start(config.transport(), s, surfaces, http.build());
+      http.exact("/api/peers", apiAuth.wrap(connRoutes))
+          .prefix("/api/conn/", apiAuth.wrap(connRoutes));
+      if (config.events().enabled()) {
+        surfaces.put(EventApi.PATH, eventApi.surface());
+        http.prefix("/ws/", eventApi.routes());
+      }
+      http.exact("/metrics", apiAuth.wrap(metrics.route()));
+      http.exact(
+          "/api/status",
+          apiAuth.wrap(
+              new StatusRoute(
+                  keyPair.publicKey(),
+                  Version.get(),
+                  scheduler.clock(),
+                  store::stats,
+                  anprotoLinks::open)));
+      http.prefix(
+          "/api/",
+          apiAuth.wrap(
+              request ->
+                  CompletableFuture.completedFuture(
+                      HttpResponse.json(404, "{\"error\":\"not_found\"}"))));
+      t = Transport.start(config.transport(), anprotoLinks.observe(s), surfaces, http.build());
       dialer.set(ConnDialer.of(t));
     } catch (RuntimeException e) {
       closeQuietly(c);
       closeQuietly(s);
+      closeQuietly(events);
+      closeQuietly(metrics);
       httpReads.shutdownNow();
       if (ownsScheduler) {
         scheduler.close();
@@ -125,11 +192,40 @@ public final class Node implements AutoCloseable {
     this.sync = s;
     this.transport = t;
     this.conn = c;
-    PubClient.Builder pb = PubClient.builder(sync, transport);
+    Transport transportDialer = t;
+    PubClient.Builder pb =
+        PubClient.builder(
+            sync, (uri, handler) -> transportDialer.dial(uri, anprotoLinks.observe(handler)));
     if (!config.follows().isEmpty()) {
       pb.follows(config.follows());
     }
     this.pubs = pb.build();
+    this.monitor =
+        SystemMonitor.start(
+            events,
+            scheduler,
+            config.dataDir(),
+            new SystemMonitor.Probe() {
+              @Override
+              public StoreStats store() {
+                return storeStats();
+              }
+
+              @Override
+              public CommitStats commits() {
+                return store.commitStats();
+              }
+
+              @Override
+              public SyncStats sync() {
+                return sync.stats();
+              }
+
+              @Override
+              public TransportStats transport() {
+                return transport.stats();
+              }
+            });
   }
 
   /** A configuration builder whose {@code start()} starts a node. */
@@ -192,6 +288,32 @@ public final class Node implements AutoCloseable {
   /** The node's store. */
   public MessageStore store() {
     return store;
+  }
+
+  /**
+   * The node's event bus: publish events with it ({@code events().publish(...)}, {@code
+   * events().peerConnected(...)}) and listen to every event ({@code events().addListener(...)}).
+   */
+  public NodeEvents events() {
+    return events;
+  }
+
+  /** The event API ({@code /ws}) and its counters. */
+  public EventApi eventApi() {
+    return eventApi;
+  }
+
+  /**
+   * The access rules of the node's operator routes: wrap a handler of your own with {@code
+   * apiAuth().wrap(handler)} to give it the same tokens, origins, CORS and rate limit.
+   */
+  public ApiAuth apiAuth() {
+    return apiAuth;
+  }
+
+  /** The node's metrics registry (served at {@code GET /metrics}). */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   /** The ANProto protocol (statistics, open links, gossip queue). */
@@ -314,10 +436,13 @@ public final class Node implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    closeQuietly(monitor);
+    closeQuietly(eventApi);
     closeQuietly(pubs);
     closeQuietly(conn);
     closeQuietly(transport);
     closeQuietly(sync);
+    closeQuietly(events);
     httpReads.shutdown();
     try {
       if (!httpReads.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -331,6 +456,108 @@ public final class Node implements AutoCloseable {
       closeQuietly(scheduler);
     }
     closeQuietly(store);
+    closeQuietly(metrics);
+  }
+
+  private StoreStats storeStats() {
+    try {
+      return store.stats();
+    } catch (StoreException e) {
+      return new StoreStats(0, 0, 0, 0, 0);
+    }
+  }
+
+  private Map<String, Boolean> healthChecks() {
+    boolean storeOpen;
+    try {
+      store.stats();
+      storeOpen = true;
+    } catch (StoreException e) {
+      storeOpen = false;
+    }
+    return Map.of("store", storeOpen, "network", !closed.get());
+  }
+
+  /** A refused request or upgrade on an operator surface becomes a security alert. */
+  private void accessRefused(ApiAuth.Refusal why, String address, String detail) {
+    String kind = why.name().toLowerCase(Locale.ROOT);
+    events.alert(
+        EventType.SECURITY_ALERT,
+        AlertLevel.WARNING,
+        "api." + kind,
+        apiAuth.refusals().getOrDefault(why, 0L),
+        0,
+        "Refused (" + kind + ") from " + address + ": " + detail);
+  }
+
+  /** What {@link NodeMetrics} reads; every call is a cheap snapshot. */
+  private final class MetricSources implements NodeMetrics.Sources {
+    @Override
+    public SyncStats sync() {
+      return sync.stats();
+    }
+
+    @Override
+    public long gossipRounds() {
+      return sync.gossip().rounds();
+    }
+
+    @Override
+    public Map<SyncListener.Rejection, Long> rejections() {
+      return syncEvents.rejections();
+    }
+
+    @Override
+    public StoreStats store() {
+      return storeStats();
+    }
+
+    @Override
+    public CommitStats commits() {
+      return store.commitStats();
+    }
+
+    @Override
+    public long storeFileBytes() {
+      if (config.ephemeral()) {
+        return 0;
+      }
+      Path db = config.dataDir().resolve(NodeConfig.STORE_FILE);
+      long bytes = 0;
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        try {
+          bytes += Files.size(Path.of(db + suffix));
+        } catch (IOException e) {
+          // The WAL and shared-memory files come and go.
+        }
+      }
+      return bytes;
+    }
+
+    @Override
+    public TransportStats transport() {
+      return transport.stats();
+    }
+
+    @Override
+    public EventBusStats events() {
+      return events.stats();
+    }
+
+    @Override
+    public EventApiStats eventApi() {
+      return eventApi.stats();
+    }
+
+    @Override
+    public Map<ApiAuth.Refusal, Long> apiRefusals() {
+      return apiAuth.refusals();
+    }
+
+    @Override
+    public int httpQueue() {
+      return httpReads.getQueue().size();
+    }
   }
 
   /**

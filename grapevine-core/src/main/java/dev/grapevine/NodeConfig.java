@@ -2,8 +2,10 @@ package dev.grapevine;
 
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.api.ApiConfig;
 import dev.grapevine.clock.Scheduler;
 import dev.grapevine.conn.ConnConfig;
+import dev.grapevine.events.EventsConfig;
 import dev.grapevine.http.ApdsLimits;
 import dev.grapevine.store.StoreConfig;
 import dev.grapevine.sync.SyncConfig;
@@ -29,6 +31,8 @@ import java.util.Optional;
  * @param sync the ANProto frame protocol: gossip retries, limits, reconnect backoff
  * @param http limits of the APDS HTTP routes
  * @param conn the connection manager: scheduler autostart, firewall, LAN discovery
+ * @param events the event bus and the event API ({@code /ws}): limits, timeouts, system metrics
+ * @param api who may use {@code /ws}, {@code /api/...} and {@code /metrics}: tokens, origins, rate
  * @param connect pubs to connect to on start (kept connected, with backoff)
  * @param follows authors announced to pubs on connect; empty means every author in the store
  * @param clock the clock for signed timestamps (inject a fixed or manual clock in tests)
@@ -43,6 +47,8 @@ public record NodeConfig(
     SyncConfig sync,
     ApdsLimits http,
     ConnConfig conn,
+    EventsConfig events,
+    ApiConfig api,
     List<URI> connect,
     List<PublicKey> follows,
     Clock clock,
@@ -60,6 +66,8 @@ public record NodeConfig(
     Objects.requireNonNull(sync, "sync");
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(conn, "conn");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(api, "api");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
     connect = List.copyOf(connect);
@@ -98,6 +106,8 @@ public record NodeConfig(
     b.sync = sync;
     b.http = http;
     b.conn = conn;
+    b.events = events;
+    b.api = api;
     b.connect = new ArrayList<>(connect);
     b.follows = new ArrayList<>(follows);
     b.clock = clock;
@@ -115,6 +125,8 @@ public record NodeConfig(
     private SyncConfig sync = SyncConfig.DEFAULT;
     private ApdsLimits http = ApdsLimits.DEFAULT;
     private ConnConfig conn = ConnConfig.DEFAULT;
+    private EventsConfig events = EventsConfig.DEFAULT;
+    private ApiConfig api = ApiConfig.DEFAULT;
     private List<URI> connect = new ArrayList<>();
     private List<PublicKey> follows = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -176,6 +188,18 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sets the event bus and event API settings. */
+    public Builder events(EventsConfig events) {
+      this.events = events;
+      return this;
+    }
+
+    /** Sets the access rules of {@code /ws}, {@code /api/...} and {@code /metrics}. */
+    public Builder api(ApiConfig api) {
+      this.api = api;
+      return this;
+    }
+
     /** Adds a pub to connect to on start. */
     public Builder connect(URI pub) {
       this.connect.add(pub);
@@ -214,6 +238,8 @@ public record NodeConfig(
           sync,
           http,
           conn,
+          events,
+          api,
           connect,
           follows,
           clock,

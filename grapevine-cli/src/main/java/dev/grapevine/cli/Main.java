@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       ConnCommands.Staged.class,
       ConnCommands.Stage.class,
       ConnCommands.Unstage.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

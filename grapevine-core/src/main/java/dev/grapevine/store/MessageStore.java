@@ -230,6 +230,11 @@ public interface MessageStore extends AutoCloseable {
   /** Sizes for metrics. */
   StoreStats stats();
 
+  /** Commit timings for metrics; {@link CommitStats#NONE} for a store that does not commit. */
+  default CommitStats commitStats() {
+    return CommitStats.NONE;
+  }
+
   /**
    * How many more writes the writer queue accepts now. The network layer stops reading from peers
    * while this is 0 and resumes when it is positive again.

@@ -130,6 +130,14 @@ final class SqliteMessageStore implements MessageStore {
   private final ReaderPool readers;
   private final WriterSession session;
   private final Thread writer;
+  private final java.util.concurrent.atomic.LongAdder commits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder commitNanos =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** Written by the writer thread only; read by metrics. */
+  private final AtomicLong maxCommitNanos = new AtomicLong();
+
   private final AtomicLong messages;
   private final AtomicLong authors;
   private final AtomicLong blobs;
@@ -351,7 +359,9 @@ final class SqliteMessageStore implements MessageStore {
       for (int i = 0; i < batch.size(); i++) {
         results[i] = session.apply(batch.get(i), delta);
       }
+      long started = System.nanoTime();
       session.commit();
+      recordCommit(System.nanoTime() - started);
     } catch (SQLException | RuntimeException e) {
       session.rollbackQuietly();
       if (batch.size() > 1) {
@@ -600,6 +610,20 @@ final class SqliteMessageStore implements MessageStore {
     requireOpen();
     return new StoreStats(
         messages.get(), authors.get(), blobs.get(), blobBytes.get(), queue.size());
+  }
+
+  @Override
+  public CommitStats commitStats() {
+    return new CommitStats(commits.sum(), commitNanos.sum(), maxCommitNanos.get());
+  }
+
+  /** Writer thread. */
+  private void recordCommit(long nanos) {
+    commits.increment();
+    commitNanos.add(nanos);
+    if (nanos > maxCommitNanos.get()) {
+      maxCommitNanos.set(nanos);
+    }
   }
 
   @Override

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Lifecycle.</b> Rounds start at construction and stop at {@link #close()}.
  */
 public final class GossipQueue implements AutoCloseable {
+  private final java.util.concurrent.atomic.AtomicLong roundsRun =
+      new java.util.concurrent.atomic.AtomicLong();
   private static final Logger log = LoggerFactory.getLogger(GossipQueue.class);
 
   /** Most hinted peers remembered per hash. */
@@ -214,11 +216,17 @@ public final class GossipQueue implements AutoCloseable {
     return missing.size();
   }
 
+  /** Rounds run so far (timer and explicit {@link #tick()} calls), for metrics. */
+  public long rounds() {
+    return roundsRun.get();
+  }
+
   /**
    * Runs one round now: expires old hashes, then asks peers for the rest (see the class comment).
    * The scheduler calls this every {@link SyncConfig#gossipInterval()}.
    */
   public void tick() {
+    roundsRun.incrementAndGet();
     List<PeerLink> open = List.copyOf(peers.get());
     Set<PeerLink> openSet = new HashSet<>(open);
     List<Map.Entry<Hash, List<PeerLink>>> rounds = new ArrayList<>();

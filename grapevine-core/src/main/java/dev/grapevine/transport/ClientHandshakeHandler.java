@@ -121,7 +121,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
       }
       timeout.cancel(false);
       WebSocketLink link = transport.newOutboundLink(ctx.channel(), uri, handler);
-      LinkPipeline.install(ctx.pipeline(), ctx.name(), link, config);
+      LinkPipeline.install(ctx.pipeline(), ctx.name(), link, LinkSettings.of(config));
       ctx.pipeline().remove(this);
       transport.open(link);
       if (!result.complete(link)) {

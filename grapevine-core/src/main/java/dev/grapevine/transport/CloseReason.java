@@ -29,6 +29,11 @@ public enum CloseReason {
   SLOW_CONSUMER(1008),
   /** An unexpected error on this side (a bug; logged as an error). */
   INTERNAL_ERROR(1011),
+  /**
+   * This side is overloaded or the peer fell too far behind (the event API's slow-consumer policy);
+   * the peer may reconnect later.
+   */
+  TRY_AGAIN_LATER(1013),
   /** The peer sent a close frame. */
   REMOTE_CLOSED(1000),
   /** The TCP connection ended or failed without a close frame. */

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -139,10 +140,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       respond(ctx, HttpResponseStatus.NOT_FOUND, HttpResponses.NOT_FOUND, keepAlive);
       return;
     }
+    Admission.Accept accepted = admit(ctx, request, target);
+    if (accepted == null) {
+      return;
+    }
+    LinkSettings settings = accepted.settings().orElse(transport.defaultSettings());
     String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
     String scheme = config.tlsEnabled() ? "wss://" : "ws://";
+    WebSocketDecoderConfig decoder =
+        settings.maxFrameBytes() == config.maxFrameBytes()
+            ? decoderConfig
+            : decoderConfig.toBuilder().maxFramePayloadLength(settings.maxFrameBytes()).build();
     WebSocketServerHandshaker handshaker =
-        new WebSocketServerHandshakerFactory(scheme + host + path, null, decoderConfig)
+        new WebSocketServerHandshakerFactory(scheme + host + path, null, decoder)
             .newHandshaker(request);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
@@ -157,10 +167,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
       respond(ctx, HttpResponseStatus.BAD_REQUEST, HttpResponses.BAD_REQUEST, false);
       return;
     }
+    if (settings.maxOutboundBytes() != config.maxOutboundBytes()) {
+      int high = settings.maxOutboundBytes();
+      ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+    }
     ChannelPipeline p = ctx.pipeline();
     p.remove(ServerInitializer.HTTP_IDLE);
-    WebSocketLink link = transport.newInboundLink(ctx.channel(), target);
-    LinkPipeline.install(p, ctx.name(), link, config);
+    WebSocketLink link = transport.newInboundLink(ctx.channel(), accepted.handler(), settings);
+    LinkPipeline.install(p, ctx.name(), link, settings);
     p.remove(this);
     ctx.channel().config().setAutoRead(true);
     handshake.addListener(
@@ -170,6 +184,38 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
           }
         });
     transport.open(link);
+  }
+
+  /**
+   * Asks the surface whether to take the upgrade; answers and closes the connection itself when the
+   * answer is no (or the surface failed), returning null.
+   */
+  private Admission.Accept admit(
+      ChannelHandlerContext ctx, FullHttpRequest request, LinkHandler target) {
+    Admission admission;
+    try {
+      admission = target.admit(convert(ctx, request));
+      if (admission == null) {
+        throw new NullPointerException("admit returned null");
+      }
+    } catch (IllegalArgumentException e) {
+      log.debug("{}: bad upgrade request {}: {}", ctx.channel(), request.uri(), e.getMessage());
+      respond(ctx, HttpResponseStatus.BAD_REQUEST, HttpResponses.BAD_REQUEST, false);
+      return null;
+    } catch (RuntimeException e) {
+      log.error("{}: admission of an upgrade to {} failed", ctx.channel(), request.uri(), e);
+      respond(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, HttpResponses.INTERNAL_ERROR, false);
+      return null;
+    }
+    if (admission instanceof Admission.Refuse) {
+      transport.upgradeRefused();
+      HttpResponse answer = ((Admission.Refuse) admission).response();
+      log.debug("{}: upgrade to {} refused with {}", ctx.channel(), request.uri(), answer.status());
+      ctx.writeAndFlush(HttpResponses.of(answer, false, false))
+          .addListener(ChannelFutureListener.CLOSE);
+      return null;
+    }
+    return (Admission.Accept) admission;
   }
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {

@@ -18,4 +18,23 @@ public interface LinkHandler {
 
   /** The link closed; {@code detail} says why in words. */
   void onClose(PeerLink link, CloseReason reason, String detail);
+
+  /**
+   * Decides on a WebSocket upgrade request for this surface, before the handshake, on the
+   * connection's I/O thread: must return at once. A surface can refuse it with an HTTP answer (an
+   * origin that is not allowed, too many connections), or accept it with a handler for this one
+   * link (which can carry what the request said, such as its token) and its own limits. The default
+   * accepts it for this handler with the transport's limits. A method that throws refuses the
+   * upgrade with a 500.
+   */
+  default Admission admit(HttpRequest upgrade) {
+    return Admission.accept(this);
+  }
+
+  /**
+   * The link's outbound queue has drained to half its bound after {@link PeerLink#isWritable()}
+   * returned false: the surface may send again. Called on the link's I/O thread, at most once per
+   * false answer, never after {@link #onClose}. The default does nothing.
+   */
+  default void onWritable(PeerLink link) {}
 }

@@ -33,8 +33,7 @@ final class LinkPipeline {
   /**
    * Adds the link's handlers before the handler named {@code before} (which the caller removes).
    */
-  static void install(
-      ChannelPipeline p, String before, WebSocketLink link, TransportConfig config) {
+  static void install(ChannelPipeline p, String before, WebSocketLink link, LinkSettings config) {
     p.addBefore(before, "ws-utf8", new Utf8FrameValidator(false));
     p.addBefore(
         before,

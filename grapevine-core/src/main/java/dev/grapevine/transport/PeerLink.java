@@ -44,6 +44,17 @@ public interface PeerLink {
   boolean isOpen();
 
   /**
+   * Whether the link is open and the bytes queued by {@link #send} are below its outbound bound, so
+   * that a surface with its own queue (the event API) should send now rather than hold frames back.
+   * After this returned false, the handler's {@link LinkHandler#onWritable} is called once the
+   * queue has drained to half the bound, unless the link closes first. The default is {@link
+   * #isOpen()}, for links without a bound.
+   */
+  default boolean isWritable() {
+    return isOpen();
+  }
+
+  /**
    * Stops (false) or resumes (true) reading from this peer. Used for backpressure when the verify
    * pool or the store writer is full; frames already read are still delivered. Called on the link's
    * I/O thread (from a {@link LinkHandler} method) it takes effect before the next read; from

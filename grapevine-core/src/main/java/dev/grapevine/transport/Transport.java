@@ -55,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * registered surface answer an upgrade with 404 {@code {"error":"not_found"}}. Every other request
  * goes to the {@link HttpHandler}.
  *
+ * <p><b>Admission.</b> Before the handshake the chosen handler's {@link LinkHandler#admit} sees the
+ * upgrade request (path, query, headers, remote address) and may refuse it with an HTTP answer
+ * (counted in {@link TransportStats#refusedUpgrades()}) or accept it with a handler and {@link
+ * LinkSettings} of its own for that link. The ANProto handler accepts everything.
+ *
  * <p><b>Limits.</b> Messages over {@link TransportConfig#maxFrameBytes()} close the link with 1009;
  * bodies over {@link TransportConfig#maxHttpBodyBytes()} get 413 {@code
  * {"error":"payload_too_large"}}; a failed handler future gets 500 {@code
@@ -103,6 +108,12 @@ public final class Transport implements Dialer, AutoCloseable {
   private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
   private final AtomicInteger inboundConnections = new AtomicInteger();
+  private final LinkCounters counters = new LinkCounters();
+  private final LinkSettings defaultSettings;
+  private final java.util.concurrent.atomic.LongAdder refusedConnections =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder refusedUpgrades =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicInteger inboundIds = new AtomicInteger();
   private final AtomicInteger outboundIds = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,6 +133,7 @@ public final class Transport implements Dialer, AutoCloseable {
     this.config = Objects.requireNonNull(config, "config");
     this.surfaces = new Surfaces(anproto, surfaces);
     this.http = Objects.requireNonNull(http, "http");
+    this.defaultSettings = LinkSettings.of(config);
     int high = config.maxOutboundBytes();
     this.waterMark = new WriteBufferWaterMark(high / 2, high);
     SslContext serverSsl;
@@ -202,6 +214,27 @@ public final class Transport implements Dialer, AutoCloseable {
   /** The settings this transport runs with. */
   public TransportConfig config() {
     return config;
+  }
+
+  /** Counters and gauges for metrics; cheap, callable from any thread. */
+  public TransportStats stats() {
+    int inbound = 0;
+    int outbound = 0;
+    for (WebSocketLink link : links.values()) {
+      if (link.direction() == Direction.INBOUND) {
+        inbound++;
+      } else {
+        outbound++;
+      }
+    }
+    return new TransportStats(
+        inboundConnections.get(),
+        inbound,
+        outbound,
+        counters.bytesIn.sum(),
+        counters.bytesOut.sum(),
+        refusedConnections.sum(),
+        refusedUpgrades.sum());
   }
 
   /** A snapshot of the links that are open or closing (onClose not yet called), both directions. */
@@ -455,7 +488,21 @@ public final class Transport implements Dialer, AutoCloseable {
     if (closed.get()) {
       ch.close();
     }
-    return count <= config.maxConnections();
+    boolean admitted = count <= config.maxConnections();
+    if (!admitted) {
+      refusedConnections.increment();
+    }
+    return admitted;
+  }
+
+  /** Counts an upgrade a surface refused. */
+  void upgradeRefused() {
+    refusedUpgrades.increment();
+  }
+
+  /** The limits of links whose surface did not choose its own. */
+  LinkSettings defaultSettings() {
+    return defaultSettings;
   }
 
   private void track(Channel ch) {
@@ -463,19 +510,28 @@ public final class Transport implements Dialer, AutoCloseable {
     ch.closeFuture().addListener(f -> channels.remove(ch));
   }
 
-  WebSocketLink newInboundLink(Channel ch, LinkHandler handler) {
+  WebSocketLink newInboundLink(Channel ch, LinkHandler handler, LinkSettings settings) {
     return new WebSocketLink(
         "in-" + inboundIds.incrementAndGet(),
         Direction.INBOUND,
         remoteUri(ch),
         ch,
         handler,
-        config);
+        settings,
+        config.closeGracePeriod(),
+        counters);
   }
 
   WebSocketLink newOutboundLink(Channel ch, URI uri, LinkHandler handler) {
     return new WebSocketLink(
-        "out-" + outboundIds.incrementAndGet(), Direction.OUTBOUND, uri, ch, handler, config);
+        "out-" + outboundIds.incrementAndGet(),
+        Direction.OUTBOUND,
+        uri,
+        ch,
+        handler,
+        defaultSettings,
+        config.closeGracePeriod(),
+        counters);
   }
 
   /** Registers the link and calls its onOpen. I/O thread. */

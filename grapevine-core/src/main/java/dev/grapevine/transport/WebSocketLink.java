@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -55,6 +56,8 @@ final class WebSocketLink implements PeerLink {
   private final Duration slowConsumerTimeout;
   private final Duration closeGracePeriod;
   private final long maxQueuedBytes;
+  private final long maxOutboundBytes;
+  private final LinkCounters counters;
   private final FrameHandler frameHandler = new FrameHandler();
   private final Pinger pinger = new Pinger();
   private final Runnable flushTask = this::flushNow;
@@ -65,6 +68,12 @@ final class WebSocketLink implements PeerLink {
 
   /** UTF-8 bytes of frames accepted by {@link #send} and not yet written out. Any thread. */
   private final AtomicLong queuedBytes = new AtomicLong();
+
+  /**
+   * Set when {@link #isWritable()} answered false; the write that drains the queue to half the
+   * bound clears it and calls the handler's {@code onWritable}. Any thread.
+   */
+  private final AtomicBoolean blocked = new AtomicBoolean();
 
   /** I/O thread: {@code onOpen} was called. */
   private boolean opened;
@@ -92,16 +101,20 @@ final class WebSocketLink implements PeerLink {
       URI remote,
       Channel channel,
       LinkHandler handler,
-      TransportConfig config) {
+      LinkSettings settings,
+      Duration closeGracePeriod,
+      LinkCounters counters) {
     this.id = id;
     this.direction = direction;
     this.remote = remote;
     this.channel = channel;
     this.handler = handler;
-    this.idleTimeout = config.idleTimeout();
-    this.slowConsumerTimeout = config.slowConsumerTimeout();
-    this.closeGracePeriod = config.closeGracePeriod();
-    this.maxQueuedBytes = 2L * config.maxOutboundBytes();
+    this.idleTimeout = settings.idleTimeout();
+    this.slowConsumerTimeout = settings.slowConsumerTimeout();
+    this.closeGracePeriod = closeGracePeriod;
+    this.maxOutboundBytes = settings.maxOutboundBytes();
+    this.maxQueuedBytes = 2L * settings.maxOutboundBytes();
+    this.counters = counters;
   }
 
   @Override
@@ -149,6 +162,19 @@ final class WebSocketLink implements PeerLink {
       return false;
     }
     return true;
+  }
+
+  @Override
+  public boolean isWritable() {
+    if (termination.get() != null || !channel.isActive()) {
+      return false;
+    }
+    if (queuedBytes.get() < maxOutboundBytes) {
+      return true;
+    }
+    blocked.set(true);
+    // A write that completed between the two reads would not have seen the flag.
+    return queuedBytes.get() < maxOutboundBytes;
   }
 
   @Override
@@ -268,11 +294,26 @@ final class WebSocketLink implements PeerLink {
       queuedBytes.addAndGet(-size);
       return;
     }
-    channel.write(frame).addListener(f -> queuedBytes.addAndGet(-size));
+    counters.bytesOut.add(size);
+    channel.write(frame).addListener(f -> written(size));
     if (!flushScheduled) {
       // Coalesce: frames queued in this turn of the loop go out in one flush.
       flushScheduled = true;
       channel.eventLoop().execute(flushTask);
+    }
+  }
+
+  /** A data frame left the queue (written or failed). I/O thread. */
+  private void written(int size) {
+    long left = queuedBytes.addAndGet(-size);
+    if (left <= maxOutboundBytes / 2 && blocked.compareAndSet(true, false)) {
+      if (termination.get() == null && opened && !reported) {
+        try {
+          handler.onWritable(this);
+        } catch (RuntimeException e) {
+          handlerFailed("onWritable", e);
+        }
+      }
     }
   }
 
@@ -291,6 +332,7 @@ final class WebSocketLink implements PeerLink {
     if (termination.get() != null) {
       return; // closing: the protocol asked for no more frames or the link failed
     }
+    counters.bytesIn.add(frame.content().readableBytes());
     String text = frame.content().toString(StandardCharsets.UTF_8);
     try {
       handler.onFrame(this, text);

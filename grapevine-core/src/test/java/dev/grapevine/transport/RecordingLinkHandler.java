@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * Records every call of a {@link LinkHandler}, checks the contract (one onOpen, frames only while
  * open, one onClose, all on a {@code grapevine-io} thread) and lets tests wait for events.
  */
-final class RecordingLinkHandler implements LinkHandler {
+class RecordingLinkHandler implements LinkHandler {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   /** One handler call. */

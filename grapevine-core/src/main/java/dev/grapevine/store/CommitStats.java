@@ -1,0 +1,13 @@
+package dev.grapevine.store;
+
+/**
+ * How long the store's commits took, for metrics: counters that only grow.
+ *
+ * @param commits transactions committed
+ * @param totalNanos time spent in COMMIT (the WAL sync) over all of them
+ * @param maxNanos the longest single COMMIT
+ */
+public record CommitStats(long commits, long totalNanos, long maxNanos) {
+  /** No commits (a store without a disk). */
+  public static final CommitStats NONE = new CommitStats(0, 0, 0);
+}
