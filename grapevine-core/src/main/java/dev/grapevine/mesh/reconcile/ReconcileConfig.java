@@ -8,9 +8,11 @@ import static dev.grapevine.internal.Checks.requirePositive;
  *
  * @param buckets how many sub-ranges a range whose fingerprints differ is split into (default 16, 2
  *     to 32); a range with fewer than {@code 2 * buckets} items is sent as a list of ids instead
- * @param maxMessageBytes the largest binary message sent or accepted (default 32 KiB, at least
+ * @param maxMessageBytes the largest binary message sent or accepted (default 128 KiB, at least
  *     4,096): when an answer would be longer, the rest of the order is sent as one fingerprint and
- *     reconciled in further rounds. Base64 in a JSON envelope makes it 4/3 as long
+ *     reconciled in further rounds. A longer message from the peer is rejected with {@link
+ *     ReconcileException.Reason#TOO_LARGE}, so both sides must use the same limit. Base64 in a JSON
+ *     envelope makes it 4/3 as long (174,764 chars by default)
  * @param maxRounds most messages a session receives before it fails with {@link
  *     ReconcileException.Reason#TOO_MANY_ROUNDS} (default 1,000); bounds the work a peer that never
  *     converges can cause
@@ -64,7 +66,7 @@ public record ReconcileConfig(int buckets, int maxMessageBytes, int maxRounds, i
   /** Builds a {@link ReconcileConfig}; not thread-safe. */
   public static final class Builder {
     private int buckets = 16;
-    private int maxMessageBytes = 32 * 1024;
+    private int maxMessageBytes = 128 * 1024;
     private int maxRounds = 1_000;
     private int maxDifferences = 100_000;
 

@@ -47,7 +47,7 @@ final class Sets {
     return out;
   }
 
-  /** What one exchange did. */
+  /** What one exchange did; round trips are the answers the initiator received. */
   record Run(
       ReconcileSession initiator,
       ReconcileSession responder,
@@ -72,7 +72,7 @@ final class Sets {
     ReconcileSession next = responder;
     for (int step = 0; step < 100_000; step++) {
       Optional<byte[]> reply = next.receive(message);
-      if (next == responder) {
+      if (next == initiator) {
         roundTrips++;
       }
       if (reply.isEmpty()) {
