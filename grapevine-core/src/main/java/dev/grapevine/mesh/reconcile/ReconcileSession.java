@@ -100,7 +100,7 @@ public final class ReconcileSession {
     Output out = new Output();
     index.readLock().lock();
     try {
-      out.append(split(0, index.sizeLocked(), Bound.MIN, Bound.INFINITY), index.sizeLocked());
+      out.append(split(0, index.sizeLocked(), Bound.INFINITY), index.sizeLocked());
     } finally {
       index.readLock().unlock();
     }
@@ -243,7 +243,7 @@ public final class ReconcileSession {
       List<Range> parts = List.of();
       if (range instanceof Fingerprints f) {
         if (!index.fingerprint(lowerRank, upperRank, sha256).equals(f.fingerprint())) {
-          parts = split(lowerRank, upperRank, lower, upper);
+          parts = split(lowerRank, upperRank, upper);
         }
       } else if (range instanceof IdList list) {
         Answer a = answerList(out, skipPending, lower, lowerRank, upper, upperRank, list);
@@ -280,7 +280,7 @@ public final class ReconcileSession {
    * Our items in [lowerRank, upperRank) as {@code buckets} fingerprints of equal parts, or as a
    * list when there are fewer than {@code 2 * buckets}.
    */
-  private List<Range> split(int lowerRank, int upperRank, Bound lower, Bound upper) {
+  private List<Range> split(int lowerRank, int upperRank, Bound upper) {
     int n = upperRank - lowerRank;
     int buckets = config.buckets();
     if (n < 2 * buckets) {
@@ -294,6 +294,9 @@ public final class ReconcileSession {
     int per = n / buckets;
     int extra = n % buckets;
     int from = lowerRank;
+    // each bucket's fingerprint is the difference of two prefix sums; neighbours share one
+    Sum256 below = new Sum256();
+    index.prefixSum(lowerRank, below);
     for (int i = 0; i < buckets; i++) {
       int to = from + per + (i < extra ? 1 : 0);
       Bound bound;
@@ -307,7 +310,12 @@ public final class ReconcileSession {
         c.advance();
         bound = Bound.between(ts, before, 0, c.timestamp(), c.ids(), c.offset());
       }
-      parts.add(new Fingerprints(bound, index.fingerprint(from, to, sha256)));
+      Sum256 upTo = new Sum256();
+      index.prefixSum(to, upTo);
+      Sum256 sum = new Sum256(upTo);
+      sum.subtract(below);
+      parts.add(new Fingerprints(bound, Fingerprint.of(sum, to - from, sha256)));
+      below = upTo;
       from = to;
     }
     return parts;
