@@ -124,9 +124,4 @@ record Bound(long timestamp, long w0, long w1, long w2, long w3, int prefixLengt
     c = Long.compareUnsigned(w2, o.w2);
     return c != 0 ? c : Long.compareUnsigned(w3, o.w3);
   }
-
-  /** Whether this bound and {@code o} mark the same position. */
-  boolean samePosition(Bound o) {
-    return compareTo(o) == 0;
-  }
 }

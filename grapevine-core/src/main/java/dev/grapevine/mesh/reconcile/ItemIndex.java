@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * root-to-leaf path, so it never scans the range. Inserts and removals update the sums along one
  * path, so a live store can keep the index current.
  *
- * <p>Leaves hold up to 64 items in primitive arrays (about 40 bytes per item) and are linked in
+ * <p>Leaves hold 32 to 64 items in primitive arrays (40 to 80 bytes per item) and are linked in
  * order; inner nodes have up to 32 children. Every node but the root is at least half full.
  *
  * <p><b>Threads.</b> Thread-safe: a read-write lock guards the tree. Reads (and a {@link
