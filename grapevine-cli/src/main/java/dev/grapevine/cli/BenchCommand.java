@@ -2,11 +2,15 @@ package dev.grapevine.cli;
 
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
+import dev.grapevine.bench.ReconcileBench;
+import dev.grapevine.bench.ReconcileReport;
 import dev.grapevine.bench.Reports;
 import dev.grapevine.bench.Verdict;
 import dev.grapevine.bench.VerifyReport;
+import dev.grapevine.mesh.reconcile.ReconcileConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +35,11 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run an end-to-end benchmark on this machine (loopback only).",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Verify.class})
+    subcommands = {
+      BenchCommand.Ingest.class,
+      BenchCommand.Verify.class,
+      BenchCommand.Reconcile.class
+    })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
   static final int BELOW_FLOOR = 2;
@@ -205,6 +213,94 @@ final class BenchCommand implements Runnable {
       out.println(common.json ? Reports.json(report) : report.toMarkdown());
       out.flush();
       return 0;
+    }
+  }
+
+  /** {@code grapevine bench reconcile}. */
+  @Command(
+      name = "reconcile",
+      mixinStandardHelpOptions = true,
+      description =
+          "Reconcile two in-memory indexes of N (timestamp, msgHash) items that differ by d items"
+              + " (scattered over the order, and the d newest), in this process; report round"
+              + " trips and bytes both ways against sending every hash (44 chars each).")
+  static final class Reconcile implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-n", "--items"},
+        paramLabel = "N",
+        description = "Items in each index (default: ${DEFAULT-VALUE}).")
+    int items = ReconcileBench.Options.DEFAULT.items();
+
+    @Option(
+        names = {"-d", "--differences"},
+        paramLabel = "D",
+        split = ",",
+        description =
+            "Values of d, comma-separated; half of each side's differences are on each side"
+                + " (default: 0,100,1000).")
+    List<Integer> differences = ReconcileBench.Options.DEFAULT.differences();
+
+    @Option(
+        names = "--buckets",
+        paramLabel = "B",
+        description = "Sub-ranges per differing range (default: ${DEFAULT-VALUE}).")
+    int buckets = ReconcileConfig.DEFAULT.buckets();
+
+    @Option(
+        names = "--max-message-bytes",
+        paramLabel = "BYTES",
+        description = "Largest binary message either side sends (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes = ReconcileConfig.DEFAULT.maxMessageBytes();
+
+    @Option(
+        names = "--seed",
+        paramLabel = "S",
+        description = "Seed of the generated items (default: ${DEFAULT-VALUE}).")
+    long seed = ReconcileBench.Options.DEFAULT.seed();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Override
+    public Integer call() {
+      ReconcileBench.Options options;
+      try {
+        ReconcileConfig config =
+            ReconcileConfig.builder().buckets(buckets).maxMessageBytes(maxMessageBytes).build();
+        ReconcileBench.Options d = ReconcileBench.Options.DEFAULT;
+        options =
+            new ReconcileBench.Options(
+                items,
+                differences,
+                config,
+                seed,
+                Duration.ofSeconds(common.timeoutSeconds),
+                d.floorRatio(),
+                d.identicalMaxBytes());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      ReconcileReport report =
+          new ReconcileBench(
+                  options,
+                  line -> {
+                    err.println(line);
+                    err.flush();
+                  })
+              .run();
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(common.json ? Reports.json(report) : report.toMarkdown());
+      out.flush();
+      if (report.verdict() == Verdict.FAILED) {
+        err.println("FAILED: " + report.failure());
+        err.flush();
+        return 1;
+      }
+      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
     }
   }
 }

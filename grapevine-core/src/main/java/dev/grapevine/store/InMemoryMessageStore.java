@@ -208,6 +208,21 @@ final class InMemoryMessageStore implements MessageStore {
   }
 
   @Override
+  public TimedHashPage timedHashLog(long afterSeq, int limit) {
+    int n = pageLimit(limit);
+    return read(
+        () -> {
+          List<TimedHash> out = new ArrayList<>();
+          long next = afterSeq;
+          for (Row row : page(afterSeq, n)) {
+            out.add(new TimedHash(row.seq, row.message.hash(), row.message.timestampMillis()));
+            next = row.seq;
+          }
+          return new TimedHashPage(out, next);
+        });
+  }
+
+  @Override
   public long lastSeq() {
     return read(() -> (long) log.size());
   }

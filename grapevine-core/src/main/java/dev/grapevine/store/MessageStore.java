@@ -144,6 +144,17 @@ public interface MessageStore extends AutoCloseable {
   HashPage hashLog(long afterSeq, int limit);
 
   /**
+   * Up to {@code limit} entries with sequence number greater than {@code afterSeq}, in arrival
+   * order, as msgHash and signed timestamp only: the cheap way to walk the whole log for an index
+   * (such as set reconciliation's) without reading messages or content. Start with 0; the page's
+   * {@code next} is the cursor for the next call, so the same call also picks up what arrived
+   * since.
+   *
+   * @param limit at least 1; values above {@link StoreConfig#maxPageSize()} are lowered to it
+   */
+  TimedHashPage timedHashLog(long afterSeq, int limit);
+
+  /**
    * Up to {@code limit} content hashes that log entries sign but that are not stored, for asking
    * peers for them (for example after a restart). In hash order, not arrival order.
    *

@@ -105,6 +105,8 @@ final class SqliteMessageStore implements MessageStore {
   private static final String SQL_HASH_LOG = "SELECT hash FROM log ORDER BY seq";
   private static final String SQL_HASH_PAGE =
       "SELECT seq, hash FROM log WHERE seq > ? ORDER BY seq LIMIT ?";
+  private static final String SQL_TIMED_HASH_PAGE =
+      "SELECT seq, hash, ts FROM log WHERE seq > ? ORDER BY seq LIMIT ?";
   private static final String SQL_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM log";
   private static final String SQL_POLL = ENTRY + " WHERE l.seq > ? ORDER BY l.seq LIMIT ?";
   private static final String SQL_ALL = ENTRY + " ORDER BY l.ts, l.seq";
@@ -488,6 +490,27 @@ final class SqliteMessageStore implements MessageStore {
             }
           }
           return new HashPage(out, next);
+        });
+  }
+
+  @Override
+  public TimedHashPage timedHashLog(long afterSeq, int limit) {
+    int n = pageLimit(limit);
+    return read(
+        r -> {
+          PreparedStatement ps = r.prepare(SQL_TIMED_HASH_PAGE);
+          ps.setLong(1, afterSeq);
+          ps.setInt(2, n);
+          List<TimedHash> out = new ArrayList<>();
+          long next = afterSeq;
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              next = rs.getLong(1);
+              out.add(
+                  new TimedHash(next, new Hash(rs.getString(2)), Long.parseLong(rs.getString(3))));
+            }
+          }
+          return new TimedHashPage(out, next);
         });
   }
 

@@ -448,6 +448,50 @@ abstract class MessageStoreContract {
     assertThat(empty.next()).isEqualTo(third.next()).isEqualTo(store.lastSeq());
   }
 
+  @Test
+  void timedHashLogListsMsgHashesWithSignedTimestampsInArrivalOrderAndPages() {
+    List<Post> posts = manyPosts(7);
+    Collections.reverse(posts);
+    for (Post p : posts) {
+      store.add(p.message());
+    }
+    store.add(posts.get(0).message()); // a duplicate adds no entry
+
+    List<TimedHash> all = new ArrayList<>();
+    long cursor = 0;
+    int pages = 0;
+    while (true) {
+      TimedHashPage page = store.timedHashLog(cursor, 3);
+      assertThat(page.entries().size()).isLessThanOrEqualTo(3);
+      if (page.entries().isEmpty()) {
+        assertThat(page.next()).isEqualTo(cursor);
+        break;
+      }
+      all.addAll(page.entries());
+      cursor = page.next();
+      pages++;
+    }
+
+    assertThat(pages).isEqualTo(3);
+    assertThat(all).extracting(TimedHash::hash).containsExactlyElementsOf(store.hashLog());
+    assertThat(all)
+        .extracting(TimedHash::timestampMillis)
+        .containsExactlyElementsOf(posts.stream().map(p -> p.message().timestampMillis()).toList());
+    assertThat(all).extracting(TimedHash::seq).isSorted().doesNotHaveDuplicates();
+    assertThat(cursor).isEqualTo(store.lastSeq());
+    Post late = post(ALICE, T0 - 5_000, "late");
+    store.add(late.message());
+    assertThat(store.timedHashLog(cursor, 3).entries())
+        .containsExactly(new TimedHash(store.lastSeq(), late.hash(), T0 - 5_000));
+    assertThatThrownBy(() -> store.timedHashLog(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    try (MessageStore small = open(StoreConfig.builder().maxPageSize(2).build())) {
+      for (Post p : manyPosts(3)) {
+        small.add(p.message());
+      }
+      assertThat(small.timedHashLog(0, 100).entries()).hasSize(2);
+    }
+  }
+
   // ---- names ----
 
   @Test
