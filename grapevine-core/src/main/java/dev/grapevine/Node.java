@@ -11,6 +11,7 @@ import dev.grapevine.conn.Conn;
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.ConnRoutes;
 import dev.grapevine.conn.hub.ConnDialer;
+import dev.grapevine.dashboard.Dashboard;
 import dev.grapevine.http.ApdsRoutes;
 import dev.grapevine.http.RouteTable;
 import dev.grapevine.identity.NodeIdentity;
@@ -65,6 +66,7 @@ public final class Node implements AutoCloseable {
   private final Transport transport;
   private final PubClient pubs;
   private final Conn conn;
+  private final Dashboard dashboard;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -82,6 +84,7 @@ public final class Node implements AutoCloseable {
     AnprotoSync s = null;
     Transport t = null;
     Conn c = null;
+    Dashboard d = null;
     try {
       s =
           AnprotoSync.builder(store, scheduler)
@@ -111,9 +114,22 @@ public final class Node implements AutoCloseable {
               config.transport().connectTimeout().plus(config.transport().handshakeTimeout()),
               key -> null);
       http.exact("/api/peers", connRoutes).prefix("/api/conn/", connRoutes);
+      d =
+          Dashboard.builder()
+              .config(config.dashboard())
+              .node(keyPair.publicKey(), store, s, c)
+              .urls(() -> List.of(url(), httpUrl()))
+              .dataDir(config.ephemeral() ? null : config.dataDir())
+              .publisher(this::publish)
+              .reads(httpReads)
+              .clock(config.clock())
+              .build();
+      d.routes(http);
+      listeners.add(d.ingest());
       t = Transport.start(config.transport(), s, surfaces, http.build());
       dialer.set(ConnDialer.of(t));
     } catch (RuntimeException e) {
+      closeQuietly(d);
       closeQuietly(c);
       closeQuietly(s);
       httpReads.shutdownNow();
@@ -125,6 +141,7 @@ public final class Node implements AutoCloseable {
     this.sync = s;
     this.transport = t;
     this.conn = c;
+    this.dashboard = d;
     PubClient.Builder pb = PubClient.builder(sync, transport);
     if (!config.follows().isEmpty()) {
       pb.follows(config.follows());
@@ -317,6 +334,7 @@ public final class Node implements AutoCloseable {
     closeQuietly(pubs);
     closeQuietly(conn);
     closeQuietly(transport);
+    closeQuietly(dashboard);
     closeQuietly(sync);
     httpReads.shutdown();
     try {
