@@ -367,7 +367,7 @@ $('publish-form').addEventListener('submit', async (e) => {
 
 // ---------------------------------------------------------------- alerts
 
-function alert(kind, level, message, detail) {
+function addAlert(kind, level, message, detail) {
   state.alerts.unshift({ time: Date.now(), kind, level, message, detail });
   state.alerts.length = Math.min(state.alerts.length, MAX_ALERTS);
   fill($('alerts'), ...state.alerts.map((a) => el('li', { class: `level-${a.level}`, data: { kind: a.kind, level: a.level } },
@@ -380,8 +380,12 @@ function alert(kind, level, message, detail) {
 
 // ---------------------------------------------------------------- the live feed
 
+/** The public key of the peer an event is about: given as a key, or as MiniLedger's node id. */
 function keyOf(d) {
-  return d.publicKey || d.key || d.peer || d.id || null;
+  const k = d.publicKey || d.key || d.peer || d.id || null;
+  if (!k) return null;
+  const p = state.peers.find((x) => x.publicKey === k || x.nodeId === k);
+  return p ? p.publicKey : k;
 }
 
 function onEvent(msg) {
@@ -424,11 +428,11 @@ function onEvent(msg) {
     case 'security_alert':
     case 'storage_alert':
     case 'network_alert':
-      alert(msg.type, d.level || 'warning', d.message || '', metricDetail(d));
+      addAlert(msg.type, d.level || 'warning', d.message || '', metricDetail(d));
       if (msg.type === 'security_alert') soon('firewall', 500);
       break;
     case 'error':
-      alert('error', 'error', `${d.code || 'ERROR'}: ${d.message || ''}`, d.retryAfter ? `retry after ${d.retryAfter} s` : '');
+      addAlert('error', 'error', `${d.code || 'ERROR'}: ${d.message || ''}`, d.retryAfter ? `retry after ${d.retryAfter} s` : '');
       break;
     default:
       break; // acknowledgements, pong and event types this page does not show
@@ -459,6 +463,7 @@ function showSystem(d) {
   const dl = $('system');
   fill(dl, ...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
   dl.hidden = rows.length === 0;
+  $('system-title').hidden = dl.hidden;
 }
 
 const LIVE_TEXT = {

@@ -22,6 +22,7 @@ export class VirtualList {
     this.shown = [];
     root.classList.add('vlist');
     const head = el('div', { class: 'vhead row', role: 'row' });
+    this.head = head;
     for (const c of options.columns) head.append(el('span', { class: `cell ${c.cls || ''}`, role: 'columnheader', text: c.label }));
     if (options.actions) head.append(el('span', { class: 'cell actions', role: 'columnheader', text: '' }));
     this.viewport = el('div', { class: 'vviewport', role: 'rowgroup', tabindex: '0' });
@@ -67,6 +68,7 @@ export class VirtualList {
           }) || this.options.key(it).toLowerCase().includes(f));
     this.emptyNote.hidden = this.shown.length > 0;
     this.viewport.hidden = this.shown.length === 0;
+    this.head.hidden = this.shown.length === 0;
     this.render();
   }
 
