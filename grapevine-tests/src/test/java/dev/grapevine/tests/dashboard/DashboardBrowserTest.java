@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebDriverException;
@@ -25,13 +24,9 @@ class DashboardBrowserTest {
   private Node b;
   private Browser browser;
 
-  @BeforeAll
-  static void browserInstalled() {
-    Browser.assumeInstalled();
-  }
-
   @BeforeEach
   void start() throws Exception {
+    Browser.assumeInstalled();
     a = Node.builder().ephemeral(true).port(0).start();
     b = Node.builder().ephemeral(true).port(0).start();
     browser = Browser.start();
@@ -44,8 +39,12 @@ class DashboardBrowserTest {
         browser.close();
       }
     } finally {
-      a.close();
-      b.close();
+      if (a != null) {
+        a.close();
+      }
+      if (b != null) {
+        b.close();
+      }
     }
   }
 

@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebDriverException;
@@ -35,13 +34,9 @@ class DashboardLiveTest {
   private EventApiStub stub;
   private Browser browser;
 
-  @BeforeAll
-  static void browserInstalled() {
-    Browser.assumeInstalled();
-  }
-
   @BeforeEach
   void start() throws Exception {
+    Browser.assumeInstalled();
     a = Node.builder().ephemeral(true).port(0).start();
     b = Node.builder().ephemeral(true).port(0).start();
     stub = new EventApiStub(a.httpUrl(), TOKEN);
@@ -54,10 +49,16 @@ class DashboardLiveTest {
       if (browser != null) {
         browser.close();
       }
-      stub.close();
+      if (stub != null) {
+        stub.close();
+      }
     } finally {
-      a.close();
-      b.close();
+      if (a != null) {
+        a.close();
+      }
+      if (b != null) {
+        b.close();
+      }
     }
   }
 
@@ -103,7 +104,21 @@ class DashboardLiveTest {
     eventually().until(() -> browser.one("#live").getAttribute("data-state"), "live"::equals);
     assertThat(browser.text("live-client")).contains("0123456789abcdef0123456789abcdef");
 
-    // Nothing happens, so nothing is fetched: no polling.
+    // Once each panel has been fetched, nothing happens, so nothing is fetched: no polling.
+    List<String> panels =
+        List.of(
+            "/api/dashboard",
+            "/api/status",
+            "/api/peers",
+            "/api/conn/staged",
+            "/api/conn/db",
+            "/api/conn/firewall",
+            "/all?");
+    eventually()
+        .until(
+            () ->
+                panels.stream()
+                    .allMatch(p -> stub.requests.stream().anyMatch(r -> r.contains(" " + p))));
     eventually().until(() -> browser.text("posts"), t -> t.contains("No posts yet."));
     long quiet = apiRequests();
     await()
