@@ -172,6 +172,17 @@ class DashboardBrowserTest {
         browser.js(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
     assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
+    // Every field of the peer's row is on screen (a card of label: value lines).
+    List<WebElement> cells = browser.all(peerRow(b) + " .cell");
+    assertThat(cells).hasSize(9);
+    for (WebElement cell : cells) {
+      var r = cell.getRect();
+      assertThat(r.getX()).as(cell.getText()).isNotNegative();
+      assertThat(r.getX() + r.getWidth()).as(cell.getText()).isLessThanOrEqualTo(390);
+    }
+    assertThat(cells).allMatch(WebElement::isDisplayed);
+    assertThat(browser.one(peerRow(b)).getText())
+        .contains("127.0.0.1:" + b.localAddress().getPort(), "connected", "out", "0 / ");
     WebElement disconnect = browser.one(peerRow(b) + " button[data-action=disconnect]");
     assertThat(disconnect.isDisplayed()).isTrue();
     assertThat(disconnect.getRect().getX() + disconnect.getRect().getWidth())
