@@ -1,5 +1,6 @@
 package dev.grapevine.tests.dashboard;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -10,10 +11,12 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionFactory;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -142,6 +145,39 @@ final class Browser implements AutoCloseable {
       resize(before.getWidth(), before.getHeight());
     }
     return file;
+  }
+
+  /**
+   * Waits up to 30 s for a condition on the page, checking every 100 ms; a page being redrawn (an
+   * element replaced while it is read) counts as "not yet".
+   */
+  static ConditionFactory eventually() {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(WebDriverException.class);
+  }
+
+  /** Closes each of {@code things} that is not null, all of them even when one fails. */
+  static void closeAll(AutoCloseable... things) throws Exception {
+    Exception first = null;
+    for (AutoCloseable c : things) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   /** A CSS attribute selector value: {@code [data-key="…"]} with quotes and backslashes escaped. */

@@ -1,18 +1,15 @@
 package dev.grapevine.tests.dashboard;
 
+import static dev.grapevine.tests.dashboard.Browser.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.grapevine.Node;
 import dev.grapevine.conn.ConnAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -33,26 +30,8 @@ class DashboardBrowserTest {
   }
 
   @AfterEach
-  void stop() {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (a != null) {
-        a.close();
-      }
-      if (b != null) {
-        b.close();
-      }
-    }
-  }
-
-  private static ConditionFactory eventually() {
-    return await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .ignoreExceptionsInstanceOf(WebDriverException.class);
+  void stop() throws Exception {
+    Browser.closeAll(browser, a, b);
   }
 
   private static String addressOf(Node n) {

@@ -1,5 +1,6 @@
 package dev.grapevine.tests.dashboard;
 
+import static dev.grapevine.tests.dashboard.Browser.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,11 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.WebDriverException;
 
 /**
  * The page against the documented event API and token authentication, served through {@link
@@ -45,28 +44,7 @@ class DashboardLiveTest {
 
   @AfterEach
   void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-      if (stub != null) {
-        stub.close();
-      }
-    } finally {
-      if (a != null) {
-        a.close();
-      }
-      if (b != null) {
-        b.close();
-      }
-    }
-  }
-
-  private static ConditionFactory eventually() {
-    return await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .ignoreExceptionsInstanceOf(WebDriverException.class);
+    Browser.closeAll(browser, stub, a, b);
   }
 
   private static String event(String type, String topic, ObjectNode data) {
