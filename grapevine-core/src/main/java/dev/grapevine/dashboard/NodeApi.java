@@ -69,6 +69,13 @@ final class NodeApi implements HttpHandler {
         if (!method.equals("POST")) {
           return Responses.done(Responses.methodNotAllowed("POST"));
         }
+        if (!isJson(request)) {
+          // Only JSON: another site's page can send a form or text/plain to this node without the
+          // browser asking first, but a JSON body needs a CORS preflight, which is never granted.
+          return Responses.done(
+              Responses.error(
+                  415, "unsupported_media_type", "Expected Content-Type: application/json"));
+        }
         Post post;
         try {
           post = parse(request.body());
@@ -152,6 +159,13 @@ final class NodeApi implements HttpHandler {
   // ---- POST /api/publish ----
 
   private record Post(String text, Map<String, String> meta) {}
+
+  private static boolean isJson(HttpRequest request) {
+    return request
+        .header("Content-Type")
+        .map(v -> v.split(";", 2)[0].strip().equalsIgnoreCase("application/json"))
+        .orElse(false);
+  }
 
   private Post parse(String body) {
     JsonNode json;

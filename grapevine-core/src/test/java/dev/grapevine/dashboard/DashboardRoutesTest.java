@@ -46,6 +46,8 @@ class DashboardRoutesTest {
         HttpRequest.newBuilder(a.httpUrl().resolve(path)).timeout(Duration.ofSeconds(30));
     if (headers.length > 0) {
       r.headers(headers);
+    } else if (body != null) {
+      r.header("Content-Type", "application/json");
     }
     r.method(
         method,
@@ -288,6 +290,22 @@ class DashboardRoutesTest {
 
     assertJsonError(send("POST", "/api/publish", body), 413, "payload_too_large");
     assertThat(a.store().count()).isZero();
+  }
+
+  @Test
+  void publishTakesOnlyJsonSoThatOtherSitesCannotPostWithoutAPreflight() throws Exception {
+    String body = JSON.createObjectNode().put("text", "posted by another site").toString();
+
+    HttpResponse<String> text = send("POST", "/api/publish", body, "Content-Type", "text/plain");
+    HttpResponse<String> form =
+        send("POST", "/api/publish", body, "Content-Type", "application/x-www-form-urlencoded");
+    HttpResponse<String> json =
+        send("POST", "/api/publish", body, "Content-Type", "application/json; charset=utf-8");
+
+    assertJsonError(text, 415, "unsupported_media_type");
+    assertJsonError(form, 415, "unsupported_media_type");
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(a.store().count()).isEqualTo(1);
   }
 
   @Test

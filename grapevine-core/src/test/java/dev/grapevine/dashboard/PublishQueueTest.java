@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 /** The publish thread and its bounded queue, with a publisher that waits for the test. */
 class PublishQueueTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, List<String>> JSON_TYPE =
+      Map.of("content-type", List.of("application/json"));
   private final KeyPair keys = KeyPair.generate();
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch started = new CountDownLatch(1);
@@ -92,7 +94,7 @@ class PublishQueueTest {
   private CompletableFuture<HttpResponse> publish(String text) {
     String body = JSON.createObjectNode().put("text", text).toString();
     return routes.handle(
-        new HttpRequest("POST", "/api/publish", Map.of(), Map.of(), body, "127.0.0.1"));
+        new HttpRequest("POST", "/api/publish", Map.of(), JSON_TYPE, body, "127.0.0.1"));
   }
 
   @Test
@@ -116,7 +118,7 @@ class PublishQueueTest {
   void theRoutesAnswerOnTheCallingThreadOnlyForWhatNeedsNoWork() throws Exception {
     HttpResponse bad =
         routes
-            .handle(new HttpRequest("POST", "/api/publish", Map.of(), Map.of(), "{", "127.0.0.1"))
+            .handle(new HttpRequest("POST", "/api/publish", Map.of(), JSON_TYPE, "{", "127.0.0.1"))
             .get(0, TimeUnit.SECONDS);
 
     assertThat(bad.status()).isEqualTo(400);
