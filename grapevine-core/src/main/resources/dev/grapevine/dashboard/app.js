@@ -38,13 +38,28 @@ const refreshers = {
   posts: refreshPosts,
 };
 const timers = new Map();
+const running = new Map(); // panel → whether it was asked for again while its fetch ran
 
-/** Refetches `what` after `delay` ms, once however often it is asked for in the meantime. */
+/**
+ * Refetches `what` after `delay` ms, once however often it is asked for in the meantime. One fetch
+ * per panel at a time, so an older answer never overwrites a newer one.
+ */
 function soon(what, delay = 300) {
   if (timers.has(what)) return;
-  timers.set(what, setTimeout(() => {
+  timers.set(what, setTimeout(async () => {
     timers.delete(what);
-    refreshers[what]();
+    if (running.has(what)) {
+      running.set(what, true);
+      return;
+    }
+    running.set(what, false);
+    try {
+      await refreshers[what]();
+    } finally {
+      const again = running.get(what);
+      running.delete(what);
+      if (again) soon(what, 0);
+    }
   }, delay));
 }
 
@@ -64,7 +79,7 @@ async function load(path, label) {
     state.missing.add(label);
     showMissing();
   } else if (r.status === 0) {
-    notice('The node is not reachable; the page will refresh when its event feed reconnects.');
+    notice('The node is not reachable. The page refetches when its event feed reconnects; or reload it.');
   } else if (r.status !== 401 && r.status !== 403) {
     notice(`${label}: ${r.status} ${r.message}`);
   }
