@@ -64,6 +64,10 @@ class DashboardLiveTest {
     return topics;
   }
 
+  private long requestsTo(String path) {
+    return stub.requests.stream().filter(r -> r.contains(" " + path)).count();
+  }
+
   private long apiRequests() {
     return stub.requests.stream().filter(r -> r.contains(" /api/") || r.contains(" /all")).count();
   }
@@ -135,7 +139,10 @@ class DashboardLiveTest {
     eventually()
         .until(() -> browser.text("posts"), t -> t.contains("stored while the page watches"));
 
-    // A peer connected behind the page's back: the event brings it into the list.
+    // A peer connected behind the page's back: the event brings it into the list, and a second
+    // later the snapshot (link traffic) and the remembered peers are fetched again.
+    long snapshots = requestsTo("/api/dashboard");
+    long dbs = requestsTo("/api/conn/db");
     a.conn()
         .connect(
             ConnAddress.parse(
@@ -148,6 +155,8 @@ class DashboardLiveTest {
             JSON.createObjectNode().put("id", b.publicKey().value()).put("address", "127.0.0.1")));
     String row = "#peers .vrows .row" + Browser.attr("data-key", b.publicKey().value());
     eventually().until(() -> browser.one(row).getAttribute("data-state"), "connected"::equals);
+    eventually()
+        .until(() -> requestsTo("/api/dashboard") > snapshots && requestsTo("/api/conn/db") > dbs);
 
     // Its health event carries the round-trip time, shown without a fetch.
     long before = apiRequests();
