@@ -13,6 +13,7 @@ import dev.grapevine.conn.Conn;
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.ConnRoutes;
 import dev.grapevine.conn.hub.ConnDialer;
+import dev.grapevine.dashboard.Dashboard;
 import dev.grapevine.events.AlertLevel;
 import dev.grapevine.events.EventApi;
 import dev.grapevine.events.EventApiStats;
@@ -95,6 +96,7 @@ public final class Node implements AutoCloseable {
   private final EventApi eventApi;
   private final NodeMetrics metrics;
   private final SystemMonitor monitor;
+  private final Dashboard dashboard;
   private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
   private final ReentrantLock publishLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -126,6 +128,7 @@ public final class Node implements AutoCloseable {
     AnprotoSync s = null;
     Transport t = null;
     Conn c = null;
+    Dashboard d = null;
     try {
       s =
           AnprotoSync.builder(store, scheduler)
@@ -176,9 +179,22 @@ public final class Node implements AutoCloseable {
               request ->
                   CompletableFuture.completedFuture(
                       HttpResponse.json(404, "{\"error\":\"not_found\"}"))));
+      d =
+          Dashboard.builder()
+              .config(config.dashboard())
+              .node(keyPair.publicKey(), store, s, c)
+              .urls(() -> List.of(url(), httpUrl()))
+              .dataDir(config.ephemeral() ? null : config.dataDir())
+              .publisher(this::publish)
+              .reads(httpReads)
+              .clock(config.clock())
+              .build();
+      d.routes(http, apiAuth::wrap);
+      listeners.add(d.ingest());
       t = Transport.start(config.transport(), anprotoLinks.observe(s), surfaces, http.build());
       dialer.set(ConnDialer.of(t));
     } catch (RuntimeException e) {
+      closeQuietly(d);
       closeQuietly(c);
       closeQuietly(s);
       closeQuietly(events);
@@ -192,6 +208,7 @@ public final class Node implements AutoCloseable {
     this.sync = s;
     this.transport = t;
     this.conn = c;
+    this.dashboard = d;
     Transport transportDialer = t;
     PubClient.Builder pb =
         PubClient.builder(
@@ -441,6 +458,7 @@ public final class Node implements AutoCloseable {
     closeQuietly(pubs);
     closeQuietly(conn);
     closeQuietly(transport);
+    closeQuietly(dashboard);
     closeQuietly(sync);
     closeQuietly(events);
     httpReads.shutdown();

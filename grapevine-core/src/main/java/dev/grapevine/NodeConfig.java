@@ -5,6 +5,7 @@ import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.api.ApiConfig;
 import dev.grapevine.clock.Scheduler;
 import dev.grapevine.conn.ConnConfig;
+import dev.grapevine.dashboard.DashboardConfig;
 import dev.grapevine.events.EventsConfig;
 import dev.grapevine.http.ApdsLimits;
 import dev.grapevine.store.StoreConfig;
@@ -37,6 +38,7 @@ import java.util.Optional;
  * @param follows authors announced to pubs on connect; empty means every author in the store
  * @param clock the clock for signed timestamps (inject a fixed or manual clock in tests)
  * @param scheduler the timers' scheduler; when empty the node runs its own on the system clock
+ * @param dashboard limits of the dashboard's routes ({@code POST /api/publish}, the snapshot)
  */
 public record NodeConfig(
     Path dataDir,
@@ -52,7 +54,8 @@ public record NodeConfig(
     List<URI> connect,
     List<PublicKey> follows,
     Clock clock,
-    Optional<Scheduler> scheduler) {
+    Optional<Scheduler> scheduler,
+    DashboardConfig dashboard) {
 
   /** The name of the SQLite database file inside the data directory. */
   public static final String STORE_FILE = "grapevine.db";
@@ -70,6 +73,7 @@ public record NodeConfig(
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(dashboard, "dashboard");
     connect = List.copyOf(connect);
     follows = List.copyOf(follows);
     for (URI uri : connect) {
@@ -112,6 +116,7 @@ public record NodeConfig(
     b.follows = new ArrayList<>(follows);
     b.clock = clock;
     b.scheduler = scheduler.orElse(null);
+    b.dashboard = dashboard;
     return b;
   }
 
@@ -131,6 +136,7 @@ public record NodeConfig(
     private List<PublicKey> follows = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private Scheduler scheduler;
+    private DashboardConfig dashboard = DashboardConfig.DEFAULT;
 
     private Builder() {}
 
@@ -227,6 +233,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sets the dashboard's limits. */
+    public Builder dashboard(DashboardConfig dashboard) {
+      this.dashboard = dashboard;
+      return this;
+    }
+
     /** Validates and builds the configuration. */
     public NodeConfig build() {
       return new NodeConfig(
@@ -243,7 +255,8 @@ public record NodeConfig(
           connect,
           follows,
           clock,
-          Optional.ofNullable(scheduler));
+          Optional.ofNullable(scheduler),
+          dashboard);
     }
 
     /** Builds the configuration and starts a node with it. */

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * OPTIONS /gossip, /gossip/…          204
  * any     other /gossip/…             404 {"error":"not_found"}
  * GET     /all?limit=&amp;offset=&amp;search= 200 [entry,…] by signed timestamp, then arrival
- * GET     /                           200 the same as /all, for now (the dashboard comes here)
+ * GET     /                           200 the same as /all (a Node routes / to its dashboard)
  * GET     /latest?limit=&amp;offset=        200 [entry,…] signed less than latestWindow ago
  * GET     /&lt;key&gt;?limit=&amp;offset=         key = the raw path after "/" (not percent-decoded):
  *                                     a public key: 200 [entry,…], the author's entries
@@ -215,7 +215,9 @@ public final class ApdsRoutes implements HttpHandler {
     return read(() -> byName(key));
   }
 
-  /** {@code GET /}: the whole log for now; the dashboard will be served here instead. */
+  /**
+   * {@code GET /}: the whole log, when these routes answer {@code /} (a Node serves its dashboard).
+   */
   private CompletableFuture<HttpResponse> root(HttpRequest request) {
     return all(request);
   }

@@ -228,6 +228,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       return;
     }
     framesIn.increment();
+    origin.framesIn.increment();
     classify(origin, text);
   }
 
@@ -316,6 +317,17 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     return new ArrayList<>(links.keySet());
   }
 
+  /**
+   * The frames received from and sent to {@code link} since it opened, or empty if the link is not
+   * open on this protocol.
+   */
+  public Optional<LinkTraffic> traffic(PeerLink link) {
+    LinkOrigin o = links.get(link);
+    return o == null
+        ? Optional.empty()
+        : Optional.of(new LinkTraffic(o.framesIn.sum(), o.framesOut.sum()));
+  }
+
   /** The gossip queue of this protocol instance (for inspection and tests). */
   public GossipQueue gossip() {
     return gossip;
@@ -390,6 +402,10 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
   boolean send(PeerLink link, String frame) {
     if (link.send(frame)) {
       framesOut.increment();
+      LinkOrigin o = links.get(link);
+      if (o != null) {
+        o.framesOut.increment();
+      }
       return true;
     }
     return false;
@@ -918,6 +934,8 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
   private final class LinkOrigin extends Origin {
     final PeerLink link;
     final AtomicBoolean paused = new AtomicBoolean();
+    final LongAdder framesIn = new LongAdder();
+    final LongAdder framesOut = new LongAdder();
 
     /** Set by the first frame over the junk limit, so the closure is counted once per link. */
     private final AtomicBoolean junkClosed = new AtomicBoolean();

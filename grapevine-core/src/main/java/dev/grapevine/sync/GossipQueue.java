@@ -221,6 +221,21 @@ public final class GossipQueue implements AutoCloseable {
     return roundsRun.get();
   }
 
+  /** Up to {@code limit} of the hashes wanted now, in the order they get their turn in a round. */
+  public synchronized List<Hash> missing(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("Expected a limit >= 0 but was " + limit);
+    }
+    List<Hash> out = new ArrayList<>(Math.min(limit, missing.size()));
+    for (Hash h : missing.keySet()) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(h);
+    }
+    return out;
+  }
+
   /**
    * Runs one round now: expires old hashes, then asks peers for the rest (see the class comment).
    * The scheduler calls this every {@link SyncConfig#gossipInterval()}.
