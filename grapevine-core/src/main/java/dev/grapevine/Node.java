@@ -285,6 +285,9 @@ public final class Node implements AutoCloseable {
         throw e;
       }
     }
+    if (config.conn().autostart()) {
+      node.conn.start();
+    }
     for (URI pub : config.connect()) {
       node.connect(pub);
     }

@@ -16,6 +16,9 @@ import dev.grapevine.conn.hub.Subscription;
 import dev.grapevine.conn.lan.LanDiscovery;
 import dev.grapevine.conn.query.ConnQuery;
 import dev.grapevine.conn.query.PeerSource;
+import dev.grapevine.conn.scheduler.ConnScheduler;
+import dev.grapevine.conn.scheduler.HopSource;
+import dev.grapevine.conn.scheduler.NetworkProbe;
 import dev.grapevine.conn.staging.ConnStaging;
 import dev.grapevine.conn.staging.HubLookup;
 import dev.grapevine.conn.staging.StagedEntry;
@@ -55,6 +58,8 @@ public final class Conn implements AutoCloseable {
   private final ConnStaging staging;
   private final ConnQuery query;
   private final Firewall firewall;
+  private final HubRecorder recorder;
+  private final ConnScheduler scheduler;
   private final Object lanLock = new Object();
   private LanDiscovery lan; // guarded by lanLock
 
@@ -77,7 +82,20 @@ public final class Conn implements AutoCloseable {
     }
     this.db = d;
     this.hub = h;
-    this.query = new ConnQuery(dbSource(d), ConnQuery.hub(h), ConnQuery.staging(staging));
+    this.query = new ConnQuery(dbPool(d), ConnQuery.hub(h), ConnQuery.staging(staging));
+    this.recorder = HubRecorder.start(h, d, staging, b.scheduler.clock());
+    ConnScheduler.Builder sb =
+        ConnScheduler.builder(h, d, staging, query, b.scheduler).config(config.scheduler());
+    if (b.hops != null) {
+      sb.hops(b.hops);
+    }
+    if (b.network != null) {
+      sb.network(b.network);
+    }
+    if (b.random != null) {
+      sb.random(b.random);
+    }
+    this.scheduler = sb.build();
     this.firewall =
         new Firewall(
             config.firewall(),
@@ -275,8 +293,26 @@ public final class Conn implements AutoCloseable {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Stops the scheduler, closes the hub (close frames to every peer), staging and the database, in
-   * that order. Idempotent.
+   * Starts the scheduler, which from now on dials remembered and staged peers within its quotas and
+   * keeps them connected. Idempotent.
+   */
+  public void start() {
+    scheduler.start();
+  }
+
+  /** Stops the scheduler and disconnects every connected peer (ssb-conn's stop). Idempotent. */
+  public void stop() {
+    scheduler.stop();
+  }
+
+  /** The scheduler, to signal a network change or a wake-up. */
+  public ConnScheduler scheduler() {
+    return scheduler;
+  }
+
+  /**
+   * Stops the scheduler, closes the hub (close frames to every peer), the glue that records hub
+   * events, staging and the database, in that order. Idempotent.
    */
   @Override
   public void close() {
@@ -285,7 +321,9 @@ public final class Conn implements AutoCloseable {
         closeQuietly(lan);
       }
     }
+    closeQuietly(scheduler);
     closeQuietly(hub);
+    closeQuietly(recorder);
     closeQuietly(staging);
     closeQuietly(db);
   }
@@ -298,8 +336,8 @@ public final class Conn implements AutoCloseable {
     }
   }
 
-  /** The database as a query pool: each entry's JSON as a map. */
-  static PeerSource dbSource(ConnDb db) {
+  /** The database as a query pool: each entry's JSON as a map, read at each snapshot. */
+  public static PeerSource dbPool(ConnDb db) {
     return () -> {
       Map<String, Map<String, Object>> m = new LinkedHashMap<>();
       for (Map.Entry<String, PeerData> e : db.entries()) {
@@ -318,6 +356,9 @@ public final class Conn implements AutoCloseable {
     private ConnConfig config = ConnConfig.DEFAULT;
     private Path dataDir;
     private KeySet blocked = KeySet.none();
+    private HopSource hops;
+    private NetworkProbe network;
+    private java.util.Random random;
 
     private Builder(PublicKey self, ConnDialer dialer, LinkHandler surface, Scheduler scheduler) {
       this.self = Objects.requireNonNull(self, "self");
@@ -344,6 +385,24 @@ public final class Conn implements AutoCloseable {
     /** More blocked keys besides the database's {@code blocked: true} entries. */
     public Builder blocked(KeySet value) {
       this.blocked = Objects.requireNonNull(value, "blocked");
+      return this;
+    }
+
+    /** Who the scheduler trusts; default {@link HopSource#DATABASE}. */
+    public Builder hops(HopSource value) {
+      this.hops = Objects.requireNonNull(value, "hops");
+      return this;
+    }
+
+    /** The scheduler's network check; default the machine's interfaces. */
+    public Builder network(NetworkProbe value) {
+      this.network = Objects.requireNonNull(value, "network");
+      return this;
+    }
+
+    /** The scheduler's randomness; default unseeded. */
+    public Builder random(java.util.Random value) {
+      this.random = Objects.requireNonNull(value, "random");
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.grapevine.conn;
 import dev.grapevine.conn.db.ConnDbConfig;
 import dev.grapevine.conn.firewall.FirewallConfig;
 import dev.grapevine.conn.lan.LanConfig;
+import dev.grapevine.conn.scheduler.SchedulerConfig;
 import java.util.Objects;
 
 /**
@@ -14,13 +15,15 @@ import java.util.Objects;
  * @param firewall which inbound peers are refused
  * @param lanDiscovery announce this node and listen for others on the local network (default false)
  * @param lan the beacon's port, interval and limits
+ * @param scheduler whom the scheduler dials and keeps: strategy, role, quotas, timeouts
  */
 public record ConnConfig(
     boolean autostart,
     ConnDbConfig db,
     FirewallConfig firewall,
     boolean lanDiscovery,
-    LanConfig lan) {
+    LanConfig lan,
+    SchedulerConfig scheduler) {
   /** The defaults. */
   public static final ConnConfig DEFAULT = builder().build();
 
@@ -29,6 +32,7 @@ public record ConnConfig(
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(firewall, "firewall");
     Objects.requireNonNull(lan, "lan");
+    Objects.requireNonNull(scheduler, "scheduler");
   }
 
   /** A builder with the defaults. */
@@ -43,7 +47,8 @@ public record ConnConfig(
         .db(db)
         .firewall(firewall)
         .lanDiscovery(lanDiscovery)
-        .lan(lan);
+        .lan(lan)
+        .scheduler(scheduler);
   }
 
   /** Builds a {@link ConnConfig}; not thread-safe. */
@@ -53,6 +58,7 @@ public record ConnConfig(
     private FirewallConfig firewall = FirewallConfig.DEFAULT;
     private boolean lanDiscovery;
     private LanConfig lan = LanConfig.DEFAULT;
+    private SchedulerConfig scheduler = SchedulerConfig.DEFAULT;
 
     private Builder() {}
 
@@ -86,9 +92,15 @@ public record ConnConfig(
       return this;
     }
 
+    /** See {@link ConnConfig#scheduler()}. */
+    public Builder scheduler(SchedulerConfig value) {
+      this.scheduler = Objects.requireNonNull(value, "scheduler");
+      return this;
+    }
+
     /** The config. */
     public ConnConfig build() {
-      return new ConnConfig(autostart, db, firewall, lanDiscovery, lan);
+      return new ConnConfig(autostart, db, firewall, lanDiscovery, lan, scheduler);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.grapevine.tests.conn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.grapevine.conn.Conn;
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.HubRecorder;
 import dev.grapevine.conn.db.ConnDb;
@@ -83,7 +84,7 @@ class SchedulerNetworkTest {
     hub.listen(
         e -> events.add(new SchedulerRig.Event(timer.clock().millis(), e.type(), e.address())));
     ConnQuery query =
-        new ConnQuery(SchedulerRig.dbSource(db), ConnQuery.hub(hub), ConnQuery.staging(staging));
+        new ConnQuery(Conn.dbPool(db), ConnQuery.hub(hub), ConnQuery.staging(staging));
     scheduler =
         ConnScheduler.builder(hub, db, staging, query, timer)
             .config(SchedulerConfig.DEFAULT)

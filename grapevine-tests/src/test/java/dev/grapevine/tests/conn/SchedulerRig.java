@@ -1,8 +1,7 @@
 package dev.grapevine.tests.conn;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grapevine.anproto.PublicKey;
+import dev.grapevine.conn.Conn;
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.HubRecorder;
 import dev.grapevine.conn.db.ConnDb;
@@ -13,7 +12,6 @@ import dev.grapevine.conn.hub.ConnState;
 import dev.grapevine.conn.hub.HubEntry;
 import dev.grapevine.conn.hub.HubEvent;
 import dev.grapevine.conn.query.ConnQuery;
-import dev.grapevine.conn.query.PeerSource;
 import dev.grapevine.conn.scheduler.ConnScheduler;
 import dev.grapevine.conn.scheduler.HopSource;
 import dev.grapevine.conn.scheduler.SchedulerConfig;
@@ -51,8 +49,6 @@ import java.util.function.BiConsumer;
 final class SchedulerRig implements AutoCloseable {
   static final Instant START = Instant.parse("2024-05-01T00:00:00Z");
   static final Duration STEP = Duration.ofMillis(100);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   /** How a fake peer answers a dial. */
   enum Answer {
@@ -84,20 +80,9 @@ final class SchedulerRig implements AutoCloseable {
     hub = new ConnHub(TestKeys.key(0).publicKey(), dialer, new NoSurface(), clock, hubThread);
     db = ConnDb.inMemory(timer);
     staging = new ConnStaging(clock, HubLookup.of(hub));
-    query = new ConnQuery(dbSource(db), ConnQuery.hub(hub), ConnQuery.staging(staging));
+    query = new ConnQuery(Conn.dbPool(db), ConnQuery.hub(hub), ConnQuery.staging(staging));
     recorder = HubRecorder.start(hub, db, staging, clock);
     hub.listen(e -> events.add(new Event(clock.millis(), e.type(), e.address())));
-  }
-
-  /** The database as a query pool, each entry's JSON as a map. */
-  static PeerSource dbSource(ConnDb db) {
-    return () -> {
-      Map<String, Map<String, Object>> m = new LinkedHashMap<>();
-      for (Map.Entry<String, PeerData> e : db.entries()) {
-        m.put(e.getKey(), JSON.convertValue(e.getValue().json(), MAP));
-      }
-      return m;
-    };
   }
 
   // ---------------------------------------------------------------- peers
