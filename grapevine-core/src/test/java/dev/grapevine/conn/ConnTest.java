@@ -1,10 +1,13 @@
 package dev.grapevine.conn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.grapevine.Node;
+import dev.grapevine.conn.hub.ConnState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +57,33 @@ class ConnTest {
     String json = Files.readString(dir.resolve("a").resolve("conn.json"));
     assertThat(json).startsWith("{\n  \"" + peer + "\": {\n");
     assertThat(json).contains("\"type\": \"pub\"").contains("\"key\": \"" + b.publicKey() + "\"");
+  }
+
+  @Test
+  void theSchedulerConnectsARememberedPeerAndRecordsTheConnection() {
+    ConnAddress peer = addressOf(b);
+    a.conn().remember(peer, Map.of("type", "pub"));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                a.conn().peers().stream()
+                    .anyMatch(
+                        e -> e.key().equals(b.publicKey()) && e.state() == ConnState.CONNECTED));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> a.conn().db().get(peer).orElseThrow().stateChange().isPresent());
+    assertThat(a.conn().db().get(peer).orElseThrow().failure()).isZero();
+  }
+
+  @Test
+  void stopDisconnectsEveryPeerAndTheSchedulerNoLongerRedials() throws Exception {
+    ConnAddress peer = addressOf(b);
+    a.conn().connect(peer).get(10, TimeUnit.SECONDS);
+    a.conn().stop();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.conn().peers().isEmpty());
+    assertThat(a.conn().scheduler().isRunning()).isFalse();
   }
 
   @Test
