@@ -142,6 +142,11 @@ public final class Conn implements AutoCloseable {
     return query;
   }
 
+  /** The legacy {@code gossip} API over this manager. */
+  public GossipCompat gossip() {
+    return new GossipCompat(this);
+  }
+
   /** The inbound admission policy and its log of refused peers. */
   public Firewall firewall() {
     return firewall;

@@ -87,6 +87,56 @@ class ConnTest {
   }
 
   @Test
+  void theLegacyGossipApiConnectsRemembersAndReportsChanges() throws Exception {
+    ConnAddress peer = addressOf(b);
+    java.util.List<Map<String, Object>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GossipCompat gossip = a.conn().gossip();
+    try (var sub = gossip.changes(changes::add)) {
+      gossip.connect(peer.toString()).get(10, TimeUnit.SECONDS);
+      assertThat(gossip.get(peer.toString()).orElseThrow())
+          .containsEntry("source", "manual")
+          .containsEntry("address", peer.toString());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> changes.stream().anyMatch(c -> c.get("type").equals("connect")));
+      assertThat(changes.get(0).get("type")).isEqualTo("discover");
+
+      assertThat(gossip.remove(peer.toString())).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> changes.stream().anyMatch(c -> c.get("type").equals("disconnect")));
+      assertThat(changes).anyMatch(c -> c.get("type").equals("remove"));
+      assertThat(gossip.peers()).noneMatch(p -> p.get("address").equals(peer.toString()));
+    }
+  }
+
+  @Test
+  void theConnApiHasEveryMethodSsbConnUsersCall() {
+    java.util.Set<String> names =
+        java.util.Arrays.stream(Conn.class.getMethods())
+            .map(java.lang.reflect.Method::getName)
+            .collect(java.util.stream.Collectors.toSet());
+    assertThat(names)
+        .contains(
+            "remember",
+            "forget",
+            "dbPeers",
+            "connect",
+            "disconnect",
+            "peers",
+            "stage",
+            "unstage",
+            "stagedPeers",
+            "db",
+            "hub",
+            "staging",
+            "query",
+            "start",
+            "stop",
+            "gossip");
+  }
+
+  @Test
   void anEphemeralNodeKeepsItsPeerDatabaseInMemoryOnly() {
     ConnAddress peer = addressOf(a);
     b.conn().remember(peer, Map.of());
