@@ -2,6 +2,9 @@ package dev.grapevine.cli;
 
 import dev.grapevine.NodeConfig;
 import dev.grapevine.api.ApiConfig;
+import dev.grapevine.conn.ConnConfig;
+import dev.grapevine.conn.firewall.FirewallConfig;
+import dev.grapevine.conn.scheduler.SchedulerConfig;
 import dev.grapevine.events.EventsConfig;
 import dev.grapevine.transport.TransportConfig;
 import java.net.URI;
@@ -39,6 +42,9 @@ final class ConfigKeys {
     final TransportConfig.Builder transport = TransportConfig.builder();
     final EventsConfig.Builder events = EventsConfig.builder();
     final ApiConfig.Builder api = ApiConfig.builder();
+    final ConnConfig.Builder conn = ConnConfig.builder();
+    final SchedulerConfig.Builder scheduler = SchedulerConfig.builder();
+    final FirewallConfig.Builder firewall = FirewallConfig.builder();
     Path tlsCertificate;
     Path tlsKey;
   }
@@ -66,6 +72,7 @@ final class ConfigKeys {
   private static final TransportConfig T = TransportConfig.DEFAULT;
   private static final EventsConfig E = EventsConfig.DEFAULT;
   private static final ApiConfig A = ApiConfig.DEFAULT;
+  private static final ConnConfig C = ConnConfig.DEFAULT;
 
   /** Every key, in the order {@code config print} shows them. */
   static final List<Key> ALL = build();
@@ -234,7 +241,57 @@ final class ConfigKeys {
         Kind.INT,
         A.maxTrackedAddresses(),
         (b, v) -> b.api.maxTrackedAddresses((Integer) v));
+    add.key("conn.autostart", Kind.BOOL, C.autostart(), (b, v) -> b.conn.autostart((Boolean) v));
+    add.key(
+        "conn.lan_discovery",
+        Kind.BOOL,
+        C.lanDiscovery(),
+        (b, v) -> b.conn.lanDiscovery((Boolean) v));
+    add.key(
+        "conn.role",
+        Kind.STRING,
+        "pub",
+        (b, v) -> b.scheduler.role(enumValue(SchedulerConfig.Role.class, "conn.role", v)));
+    add.key(
+        "conn.strategy",
+        Kind.STRING,
+        C.scheduler().strategy().name().toLowerCase(Locale.ROOT),
+        (b, v) ->
+            b.scheduler.strategy(enumValue(SchedulerConfig.Strategy.class, "conn.strategy", v)));
+    add.key(
+        "conn.peer_quota",
+        Kind.INT,
+        C.scheduler().peerQuota(),
+        (b, v) -> b.scheduler.peerQuota((Integer) v));
+    add.key(
+        "conn.room_quota",
+        Kind.INT,
+        C.scheduler().roomQuota(),
+        (b, v) -> b.scheduler.roomQuota((Integer) v));
+    add.key(
+        "conn.firewall.reject_blocked",
+        Kind.BOOL,
+        C.firewall().rejectBlocked(),
+        (b, v) -> b.firewall.rejectBlocked((Boolean) v));
+    add.key(
+        "conn.firewall.reject_unknown",
+        Kind.BOOL,
+        C.firewall().rejectUnknown(),
+        (b, v) -> b.firewall.rejectUnknown((Boolean) v));
     return add.drafts.stream().map(Draft::key).toList();
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String key, Object value) {
+    try {
+      return Enum.valueOf(type, ((String) value).trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> names = new ArrayList<>();
+      for (E c : type.getEnumConstants()) {
+        names.add(c.name().toLowerCase(Locale.ROOT));
+      }
+      throw new IllegalArgumentException(
+          "Expected " + key + " to be one of " + names + " but was " + value, e);
+    }
   }
 
   /** Collects keys with their optional parts, in order. */

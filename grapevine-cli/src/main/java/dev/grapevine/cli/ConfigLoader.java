@@ -151,7 +151,12 @@ final class ConfigLoader {
     Builders b = new Builders();
     for (Setting s : settings) {
       if (s.value() != null) {
-        s.key().apply().accept(b, s.value());
+        try {
+          s.key().apply().accept(b, s.value());
+        } catch (IllegalArgumentException e) {
+          throw new CliException(
+              "invalid " + s.key().name() + " (from " + s.source() + "): " + e.getMessage(), e);
+        }
       }
     }
     b.transport.tls(b.tlsCertificate, b.tlsKey);
@@ -169,6 +174,11 @@ final class ConfigLoader {
       b.node.api(b.api.build());
     } catch (IllegalArgumentException e) {
       throw invalid("access", settings, e, "auth.", "api.", "websocket.cors.");
+    }
+    try {
+      b.node.conn(b.conn.scheduler(b.scheduler.build()).firewall(b.firewall.build()).build());
+    } catch (IllegalArgumentException e) {
+      throw invalid("conn", settings, e, "conn.");
     }
     try {
       return b.node.build();

@@ -7,6 +7,7 @@ import dev.grapevine.NodeConfig;
 import dev.grapevine.cli.ConfigLoader.FlagValue;
 import dev.grapevine.cli.ConfigLoader.Loaded;
 import dev.grapevine.cli.ConfigLoader.Setting;
+import dev.grapevine.conn.scheduler.SchedulerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,31 @@ class ConfigLoaderTest {
         .containsExactly("https://a.example", "https://b.example");
     assertThat(setting(l, "websocket.timeouts.pong_wait").source().description())
         .isEqualTo("env PEERVAULT_WS_PONG_WAIT");
+  }
+
+  @Test
+  void aServedNodeIsAPubThatNeverTrimsInboundPeersAndConnKeysApply() {
+    NodeConfig c =
+        ConfigLoader.load(
+                null,
+                Map.of("GRAPEVINE_CONN_PEER_QUOTA", "7"),
+                Map.of(
+                    "conn.autostart",
+                    new FlagValue("false", "--set"),
+                    "conn.firewall.reject_unknown",
+                    new FlagValue("true", "--set")))
+            .config();
+
+    assertThat(c.conn().scheduler().role()).isEqualTo(SchedulerConfig.Role.PUB);
+    assertThat(c.conn().scheduler().peerQuota()).isEqualTo(7);
+    assertThat(c.conn().autostart()).isFalse();
+    assertThat(c.conn().firewall().rejectUnknown()).isTrue();
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("GRAPEVINE_CONN_ROLE", "king"), Map.of()))
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("conn.role")
+        .hasMessageContaining("GRAPEVINE_CONN_ROLE")
+        .hasMessageContaining("[client, pub]");
   }
 
   @Test
