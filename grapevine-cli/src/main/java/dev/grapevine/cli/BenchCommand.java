@@ -1,5 +1,7 @@
 package dev.grapevine.cli;
 
+import dev.grapevine.bench.ConnectionsBench;
+import dev.grapevine.bench.ConnectionsReport;
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
 import dev.grapevine.bench.Reports;
@@ -31,7 +33,11 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run an end-to-end benchmark on this machine (loopback only).",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Verify.class})
+    subcommands = {
+      BenchCommand.Ingest.class,
+      BenchCommand.Verify.class,
+      BenchCommand.Connections.class
+    })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
   static final int BELOW_FLOOR = 2;
@@ -205,6 +211,90 @@ final class BenchCommand implements Runnable {
       out.println(common.json ? Reports.json(report) : report.toMarkdown());
       out.flush();
       return 0;
+    }
+  }
+
+  /** {@code grapevine bench connections}. */
+  @Command(
+      name = "connections",
+      mixinStandardHelpOptions = true,
+      description =
+          "Hold N idle WebSocket connections (keepalive on) to a node started in its own JVM, from"
+              + " loopback source addresses 127.0.0.2 on, and report the node's heap after GC and"
+              + " resident memory per connection.")
+  static final class Connections implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-n", "--connections"},
+        paramLabel = "N",
+        description = "Connections to hold (default: ${DEFAULT-VALUE}).")
+    int connections = ConnectionsBench.Options.DEFAULT.connections();
+
+    @Option(
+        names = "--per-address",
+        paramLabel = "K",
+        description = "Connections per source address (default: ${DEFAULT-VALUE}).")
+    int perAddress = ConnectionsBench.Options.DEFAULT.perAddress();
+
+    @Option(
+        names = "--hold",
+        paramLabel = "SECONDS",
+        description = "How long to hold them before measuring (default: ${DEFAULT-VALUE}).")
+    long holdSeconds = ConnectionsBench.Options.DEFAULT.hold().toSeconds();
+
+    @Option(
+        names = "--ping",
+        paramLabel = "SECONDS",
+        description =
+            "The node's keepalive ping interval; its idle timeout is three times this (default:"
+                + " ${DEFAULT-VALUE}).")
+    long pingSeconds = ConnectionsBench.Options.DEFAULT.pingInterval().toSeconds();
+
+    @Option(
+        names = "--floor",
+        paramLabel = "BYTES",
+        description = "Largest passing heap per connection (default: ${DEFAULT-VALUE}).")
+    long floorBytes = ConnectionsBench.Options.DEFAULT.floorBytes();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Override
+    public Integer call() throws Exception {
+      ConnectionsBench.Options options;
+      try {
+        options =
+            ConnectionsBench.Options.DEFAULT
+                .withConnections(connections)
+                .withPerAddress(perAddress)
+                .withTimings(
+                    Duration.ofSeconds(holdSeconds),
+                    Duration.ofSeconds(pingSeconds),
+                    Duration.ofSeconds(common.timeoutSeconds))
+                .withFloorBytes(floorBytes);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      ConnectionsReport report =
+          new ConnectionsBench(
+                  options,
+                  line -> {
+                    err.println(line);
+                    err.flush();
+                  })
+              .run();
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(common.json ? Reports.json(report) : report.toMarkdown());
+      out.flush();
+      if (report.verdict() == Verdict.FAILED) {
+        err.println("FAILED: " + report.failure());
+        err.flush();
+        return 1;
+      }
+      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
     }
   }
 }
