@@ -291,15 +291,7 @@ public final class ConnectionsBench {
       long floorBytes,
       int nodeHeapMegabytes) {
     /** The default settings. */
-    public static final Options DEFAULT =
-        new Options(
-            10_000,
-            1_000,
-            Duration.ofSeconds(25),
-            Duration.ofSeconds(10),
-            Duration.ofMinutes(10),
-            32 * 1024,
-            2048);
+    public static final Options DEFAULT = new Builder().build();
 
     /** Validates the settings. */
     public Options {
@@ -326,28 +318,74 @@ public final class ConnectionsBench {
       }
     }
 
-    /** These settings with {@code connections} connections. */
-    public Options withConnections(int value) {
-      return new Options(
-          value, perAddress, hold, pingInterval, timeout, floorBytes, nodeHeapMegabytes);
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+      return new Builder();
     }
 
-    /** These settings with {@code value} connections per source address. */
-    public Options withPerAddress(int value) {
-      return new Options(
-          connections, value, hold, pingInterval, timeout, floorBytes, nodeHeapMegabytes);
-    }
+    /** Builds {@link Options}; not thread-safe. */
+    public static final class Builder {
+      private int connections = 10_000;
+      private int perAddress = 1_000;
+      private Duration hold = Duration.ofSeconds(25);
+      private Duration pingInterval = Duration.ofSeconds(10);
+      private Duration timeout = Duration.ofMinutes(10);
+      private long floorBytes = 32 * 1024;
+      private int nodeHeapMegabytes = 2048;
 
-    /** These settings holding the connections for {@code hold}, pinged every {@code ping}. */
-    public Options withTimings(Duration hold, Duration ping, Duration timeout) {
-      return new Options(
-          connections, perAddress, hold, ping, timeout, floorBytes, nodeHeapMegabytes);
-    }
+      private Builder() {}
 
-    /** These settings with floor {@code bytes} of heap per connection. */
-    public Options withFloorBytes(long bytes) {
-      return new Options(
-          connections, perAddress, hold, pingInterval, timeout, bytes, nodeHeapMegabytes);
+      /** See {@link Options#connections()}. */
+      public Builder connections(int value) {
+        this.connections = value;
+        return this;
+      }
+
+      /** See {@link Options#perAddress()}. */
+      public Builder perAddress(int value) {
+        this.perAddress = value;
+        return this;
+      }
+
+      /** See {@link Options#hold()}. */
+      public Builder hold(Duration value) {
+        this.hold = value;
+        return this;
+      }
+
+      /** See {@link Options#pingInterval()}. */
+      public Builder pingInterval(Duration value) {
+        this.pingInterval = value;
+        return this;
+      }
+
+      /** See {@link Options#timeout()}. */
+      public Builder timeout(Duration value) {
+        this.timeout = value;
+        return this;
+      }
+
+      /** See {@link Options#floorBytes()}. */
+      public Builder floorBytes(long value) {
+        this.floorBytes = value;
+        return this;
+      }
+
+      /** See {@link Options#nodeHeapMegabytes()}. */
+      public Builder nodeHeapMegabytes(int value) {
+        this.nodeHeapMegabytes = value;
+        return this;
+      }
+
+      /**
+       * The validated settings.
+       *
+       * @throws IllegalArgumentException if a setting is out of range
+       */
+      public Options build() {
+        return new Options(
+            connections, perAddress, hold, pingInterval, timeout, floorBytes, nodeHeapMegabytes);
+      }
     }
   }
 }

@@ -16,10 +16,13 @@ class ConnectionsBenchTest {
   @Test
   void everyConnectionStaysOpenOnKeepaliveAndTheFiguresAreComputed() throws Exception {
     ConnectionsBench.Options options =
-        ConnectionsBench.Options.DEFAULT
-            .withConnections(200)
-            .withPerAddress(50)
-            .withTimings(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2));
+        ConnectionsBench.Options.builder()
+            .connections(200)
+            .perAddress(50)
+            .hold(Duration.ofSeconds(5))
+            .pingInterval(Duration.ofSeconds(2))
+            .timeout(Duration.ofMinutes(2))
+            .build();
     List<String> progress = new ArrayList<>();
 
     ConnectionsReport report = new ConnectionsBench(options, progress::add).run();

@@ -266,14 +266,14 @@ final class BenchCommand implements Runnable {
       ConnectionsBench.Options options;
       try {
         options =
-            ConnectionsBench.Options.DEFAULT
-                .withConnections(connections)
-                .withPerAddress(perAddress)
-                .withTimings(
-                    Duration.ofSeconds(holdSeconds),
-                    Duration.ofSeconds(pingSeconds),
-                    Duration.ofSeconds(common.timeoutSeconds))
-                .withFloorBytes(floorBytes);
+            ConnectionsBench.Options.builder()
+                .connections(connections)
+                .perAddress(perAddress)
+                .hold(Duration.ofSeconds(holdSeconds))
+                .pingInterval(Duration.ofSeconds(pingSeconds))
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .floorBytes(floorBytes)
+                .build();
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
