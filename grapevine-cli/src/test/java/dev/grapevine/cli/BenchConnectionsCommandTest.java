@@ -19,9 +19,9 @@ class BenchConnectionsCommandTest {
             "--per-address",
             "20",
             "--hold",
-            "3",
+            "5",
             "--ping",
-            "1",
+            "2",
             "--json");
 
     assertThat(r.status).as(r.err()).isZero();
