@@ -28,7 +28,7 @@ public record ConnAddress(boolean secure, String host, int port, PublicKey key) 
   private static final Pattern PROTOCOL =
       Pattern.compile("[a-z][a-z0-9-]+(:([\"-9<-}]|![!~:;])*)*");
 
-  /** Validates the fields. */
+  /** Validates the fields: a host a URL can carry (a DNS name or an IP literal), a TCP port. */
   public ConnAddress {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(key, "key");
@@ -49,7 +49,8 @@ public record ConnAddress(boolean secure, String host, int port, PublicKey key) 
    * Parses a multiserver address.
    *
    * @throws IllegalArgumentException naming what is wrong: the grammar, a missing ws/wss transport,
-   *     a missing {@code shs} key, or a malformed key
+   *     a missing {@code shs} key, a malformed key, or a host that is neither a DNS name nor an IP
+   *     literal
    */
   public static ConnAddress parse(String text) {
     Objects.requireNonNull(text, "text");
