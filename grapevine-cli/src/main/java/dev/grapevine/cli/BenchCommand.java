@@ -10,6 +10,7 @@ import dev.grapevine.bench.VerifyReport;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +48,39 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Progress lines of a benchmark, printed on standard error as they come. */
+  static Consumer<String> progress(CommandSpec spec) {
+    PrintWriter err = spec.commandLine().getErr();
+    return line -> {
+      err.println(line);
+      err.flush();
+    };
+  }
+
+  /**
+   * Prints {@code report} (Markdown, or JSON with {@code --json}) on standard output, and why it
+   * failed on standard error, and returns the exit status.
+   */
+  static int finish(
+      CommandSpec spec,
+      Common common,
+      Object report,
+      String markdown,
+      Verdict verdict,
+      String failure,
+      boolean requireFloor) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(common.json ? Reports.json(report) : markdown);
+    out.flush();
+    if (verdict == Verdict.FAILED) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("FAILED: " + failure);
+      err.flush();
+      return 1;
+    }
+    return verdict == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
   }
 
   /** Options every benchmark shares. */
@@ -147,24 +181,15 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      PrintWriter err = spec.commandLine().getErr();
-      IngestReport report =
-          new IngestBench(
-                  options,
-                  line -> {
-                    err.println(line);
-                    err.flush();
-                  })
-              .run();
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      if (report.verdict() == Verdict.FAILED) {
-        err.println("FAILED: " + report.failure());
-        err.flush();
-        return 1;
-      }
-      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
+      IngestReport report = new IngestBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
     }
   }
 
@@ -277,24 +302,15 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      PrintWriter err = spec.commandLine().getErr();
-      ConnectionsReport report =
-          new ConnectionsBench(
-                  options,
-                  line -> {
-                    err.println(line);
-                    err.flush();
-                  })
-              .run();
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      if (report.verdict() == Verdict.FAILED) {
-        err.println("FAILED: " + report.failure());
-        err.flush();
-        return 1;
-      }
-      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
+      ConnectionsReport report = new ConnectionsBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
     }
   }
 }

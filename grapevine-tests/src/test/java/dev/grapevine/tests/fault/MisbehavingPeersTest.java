@@ -6,19 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.grapevine.Node;
 import dev.grapevine.anproto.VerifiedMessage;
 import dev.grapevine.sync.SyncConfig;
+import dev.grapevine.tests.conformance.JdkSocket;
 import dev.grapevine.transport.CloseReason;
 import dev.grapevine.transport.TransportConfig;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -82,7 +77,7 @@ class MisbehavingPeersTest {
           .isLessThanOrEqualTo(2L * bound);
       await().atMost(WAIT).until(() -> node.queuedOutboundBytes() == 0);
 
-      try (JdkClient fresh = JdkClient.open(node)) {
+      try (JdkSocket fresh = JdkSocket.open(node.url())) {
         fresh.send(request);
         fresh.awaitFrame("x".repeat(100_000));
       }
@@ -139,7 +134,7 @@ class MisbehavingPeersTest {
             .start()) {
       VerifiedMessage post = node.publish("served while another peer floods");
       String sig = post.signed().value();
-      try (JdkClient good = JdkClient.open(node);
+      try (JdkSocket good = JdkSocket.open(node.url());
           RawWebSocket flooder = RawWebSocket.connect(node.url(), 0, Duration.ofSeconds(10))) {
         await().atMost(WAIT).until(() -> node.sync().openLinks().size() == 2);
         int asked = 0;
@@ -163,10 +158,10 @@ class MisbehavingPeersTest {
         }
         assertThat(closeCode).isEqualTo(CloseReason.POLICY_VIOLATION.wireCode());
         int answers = asked;
-        await().atMost(WAIT).until(() -> good.count(sig) >= answers);
+        await().atMost(WAIT).until(() -> count(good, sig) >= answers);
         good.send(post.hash().value());
-        await().atMost(WAIT).until(() -> good.count(sig) >= answers + 1);
-        assertThat(good.closeCode()).as("the well-behaved peer stays open").isNotDone();
+        await().atMost(WAIT).until(() -> count(good, sig) >= answers + 1);
+        assertThat(good.isClosedByPeer()).as("the well-behaved peer stays open").isFalse();
         assertThat(node.sync().stats().junkClosures()).isEqualTo(1);
         // The flooder never answers the close frame: its link ends after the grace period.
         await().atMost(WAIT).until(() -> node.sync().openLinks().size() == 1);
@@ -200,66 +195,7 @@ class MisbehavingPeersTest {
     }
   }
 
-  /** The JDK's WebSocket client, as an independent well-behaved peer. */
-  static final class JdkClient implements WebSocket.Listener, AutoCloseable {
-    private final List<String> received = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private WebSocket socket;
-
-    static JdkClient open(Node node) {
-      JdkClient c = new JdkClient();
-      c.socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .connectTimeout(WAIT)
-              .buildAsync(node.url(), c)
-              .join();
-      return c;
-    }
-
-    void send(String text) {
-      socket.sendText(text, true).join();
-    }
-
-    int count(String frame) {
-      return (int) received.stream().filter(frame::equals).count();
-    }
-
-    void awaitFrame(String frame) {
-      await().atMost(WAIT).until(() -> received.contains(frame));
-    }
-
-    CompletableFuture<Integer> closeCode() {
-      return closeCode;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        received.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closeCode.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      closeCode.completeExceptionally(error);
-    }
-
-    @Override
-    public void close() {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
-      socket.abort();
-    }
+  private static int count(JdkSocket socket, String frame) {
+    return (int) socket.received().stream().filter(frame::equals).count();
   }
 }
