@@ -351,6 +351,15 @@ public final class Node implements AutoCloseable {
     return transport.localAddress();
   }
 
+  /**
+   * Bytes of frames queued for peers and not yet written to the network, over every link (see
+   * {@link Transport#queuedBytes()}); bounded by twice the transport's {@code maxOutboundBytes} per
+   * link.
+   */
+  public long queuedOutboundBytes() {
+    return transport.queuedBytes();
+  }
+
   /** The WebSocket URL of this node's ANProto surface, for example {@code ws://127.0.0.1:9000/}. */
   public URI url() {
     return URI.create("ws://" + hostForUrl() + ":" + localAddress().getPort() + "/");

@@ -1,5 +1,7 @@
 /**
- * Benchmarks: JMH micro-benchmarks (run from {@code grapevine-bench/target/benchmarks.jar}) and the
- * shared corpus of pre-signed messages they use.
+ * Benchmarks: JMH micro-benchmarks (run from {@code grapevine-bench/target/benchmarks.jar}), the
+ * shared corpus of pre-signed messages they use, and the end-to-end benchmarks behind {@code
+ * grapevine bench} ({@link dev.grapevine.bench.IngestBench}, {@link
+ * dev.grapevine.bench.ConnectionsBench}).
  */
 package dev.grapevine.bench;

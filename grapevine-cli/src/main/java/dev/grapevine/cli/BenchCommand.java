@@ -1,5 +1,7 @@
 package dev.grapevine.cli;
 
+import dev.grapevine.bench.ConnectionsBench;
+import dev.grapevine.bench.ConnectionsReport;
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
 import dev.grapevine.bench.ReconcileBench;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +41,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchCommand.Ingest.class,
       BenchCommand.Verify.class,
+      BenchCommand.Connections.class,
       BenchCommand.Reconcile.class
     })
 final class BenchCommand implements Runnable {
@@ -49,6 +53,39 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Progress lines of a benchmark, printed on standard error as they come. */
+  static Consumer<String> progress(CommandSpec spec) {
+    PrintWriter err = spec.commandLine().getErr();
+    return line -> {
+      err.println(line);
+      err.flush();
+    };
+  }
+
+  /**
+   * Prints {@code report} (Markdown, or JSON with {@code --json}) on standard output, and why it
+   * failed on standard error, and returns the exit status.
+   */
+  static int finish(
+      CommandSpec spec,
+      Common common,
+      Object report,
+      String markdown,
+      Verdict verdict,
+      String failure,
+      boolean requireFloor) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(common.json ? Reports.json(report) : markdown);
+    out.flush();
+    if (verdict == Verdict.FAILED) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("FAILED: " + failure);
+      err.flush();
+      return 1;
+    }
+    return verdict == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
   }
 
   /** Options every benchmark shares. */
@@ -149,24 +186,15 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      PrintWriter err = spec.commandLine().getErr();
-      IngestReport report =
-          new IngestBench(
-                  options,
-                  line -> {
-                    err.println(line);
-                    err.flush();
-                  })
-              .run();
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      if (report.verdict() == Verdict.FAILED) {
-        err.println("FAILED: " + report.failure());
-        err.flush();
-        return 1;
-      }
-      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
+      IngestReport report = new IngestBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
     }
   }
 
@@ -213,6 +241,81 @@ final class BenchCommand implements Runnable {
       out.println(common.json ? Reports.json(report) : report.toMarkdown());
       out.flush();
       return 0;
+    }
+  }
+
+  /** {@code grapevine bench connections}. */
+  @Command(
+      name = "connections",
+      mixinStandardHelpOptions = true,
+      description =
+          "Hold N idle WebSocket connections (keepalive on) to a node started in its own JVM, from"
+              + " loopback source addresses 127.0.0.2 on, and report the node's heap after GC and"
+              + " resident memory per connection.")
+  static final class Connections implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-n", "--connections"},
+        paramLabel = "N",
+        description = "Connections to hold (default: ${DEFAULT-VALUE}).")
+    int connections = ConnectionsBench.Options.DEFAULT.connections();
+
+    @Option(
+        names = "--per-address",
+        paramLabel = "K",
+        description = "Connections per source address (default: ${DEFAULT-VALUE}).")
+    int perAddress = ConnectionsBench.Options.DEFAULT.perAddress();
+
+    @Option(
+        names = "--hold",
+        paramLabel = "SECONDS",
+        description = "How long to hold them before measuring (default: ${DEFAULT-VALUE}).")
+    long holdSeconds = ConnectionsBench.Options.DEFAULT.hold().toSeconds();
+
+    @Option(
+        names = "--ping",
+        paramLabel = "SECONDS",
+        description =
+            "The node's keepalive ping interval; its idle timeout is three times this (default:"
+                + " ${DEFAULT-VALUE}).")
+    long pingSeconds = ConnectionsBench.Options.DEFAULT.pingInterval().toSeconds();
+
+    @Option(
+        names = "--floor",
+        paramLabel = "BYTES",
+        description = "Largest passing heap per connection (default: ${DEFAULT-VALUE}).")
+    long floorBytes = ConnectionsBench.Options.DEFAULT.floorBytes();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Override
+    public Integer call() throws Exception {
+      ConnectionsBench.Options options;
+      try {
+        options =
+            ConnectionsBench.Options.builder()
+                .connections(connections)
+                .perAddress(perAddress)
+                .hold(Duration.ofSeconds(holdSeconds))
+                .pingInterval(Duration.ofSeconds(pingSeconds))
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .floorBytes(floorBytes)
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      ConnectionsReport report = new ConnectionsBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
     }
   }
 
@@ -283,24 +386,15 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      PrintWriter err = spec.commandLine().getErr();
-      ReconcileReport report =
-          new ReconcileBench(
-                  options,
-                  line -> {
-                    err.println(line);
-                    err.flush();
-                  })
-              .run();
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      if (report.verdict() == Verdict.FAILED) {
-        err.println("FAILED: " + report.failure());
-        err.flush();
-        return 1;
-      }
-      return report.verdict() == Verdict.BELOW_FLOOR && requireFloor ? BELOW_FLOOR : 0;
+      ReconcileReport report = new ReconcileBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
     }
   }
 }

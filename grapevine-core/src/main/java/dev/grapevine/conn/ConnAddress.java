@@ -4,6 +4,7 @@ import dev.grapevine.anproto.InvalidMessageException;
 import dev.grapevine.anproto.PublicKey;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Objects;
@@ -27,7 +28,7 @@ public record ConnAddress(boolean secure, String host, int port, PublicKey key) 
   private static final Pattern PROTOCOL =
       Pattern.compile("[a-z][a-z0-9-]+(:([\"-9<-}]|![!~:;])*)*");
 
-  /** Validates the fields. */
+  /** Validates the fields: a host a URL can carry (a DNS name or an IP literal), a TCP port. */
   public ConnAddress {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(key, "key");
@@ -37,13 +38,19 @@ public record ConnAddress(boolean secure, String host, int port, PublicKey key) 
     if (port < 1 || port > 65_535) {
       throw new IllegalArgumentException("Expected a port from 1 to 65535 but was " + port);
     }
+    if (!isDialable(host)) {
+      // The multiserver grammar lets through hosts such as "&" that no URL can carry.
+      throw new IllegalArgumentException(
+          "Expected a host name or IP literal but was '" + host + "'");
+    }
   }
 
   /**
    * Parses a multiserver address.
    *
    * @throws IllegalArgumentException naming what is wrong: the grammar, a missing ws/wss transport,
-   *     a missing {@code shs} key, or a malformed key
+   *     a missing {@code shs} key, a malformed key, or a host that is neither a DNS name nor an IP
+   *     literal
    */
   public static ConnAddress parse(String text) {
     Objects.requireNonNull(text, "text");
@@ -172,6 +179,17 @@ public record ConnAddress(boolean secure, String host, int port, PublicKey key) 
   private String hostPort() {
     String h = host.contains(":") ? "[" + host + "]" : host;
     return secure && port == 443 ? h : h + ":" + port;
+  }
+
+  /** Whether {@code host} is a server host of a URL: a DNS name or an IP literal. */
+  private static boolean isDialable(String host) {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    try {
+      URI u = new URI("ws://" + h + ":1/");
+      return h.equals(u.getHost()) && u.getPort() == 1 && "/".equals(u.getRawPath());
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static boolean isIpLiteral(String host) {

@@ -237,6 +237,19 @@ public final class Transport implements Dialer, AutoCloseable {
         refusedUpgrades.sum());
   }
 
+  /**
+   * Bytes of frames that links accepted for sending and have not yet written to their sockets, over
+   * every link: the transport's own accounting of its outbound queues. Each link's share is bounded
+   * by twice {@link TransportConfig#maxOutboundBytes()}; a closed link's share is released.
+   */
+  public long queuedBytes() {
+    long total = 0;
+    for (WebSocketLink link : links.values()) {
+      total += link.queuedBytes();
+    }
+    return total;
+  }
+
   /** A snapshot of the links that are open or closing (onClose not yet called), both directions. */
   public List<PeerLink> links() {
     return List.copyOf(links.values());

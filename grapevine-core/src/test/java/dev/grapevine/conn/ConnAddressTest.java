@@ -71,4 +71,18 @@ class ConnAddressTest {
     assertThatThrownBy(() -> ConnAddress.parse("ws://h:notaport~shs:" + KEY))
         .hasMessageContaining("port");
   }
+
+  @Test
+  void hostsThatNoUrlCanCarryAreRejected() {
+    // Found by ConnAddressFuzzTest: the multiserver grammar lets these through.
+    assertThatThrownBy(() -> ConnAddress.parse("ws:&~shs:" + KEY))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Expected a host name or IP literal but was '&'");
+    assertThatThrownBy(() -> ConnAddress.parse("ws://a_b:9000~shs:" + KEY))
+        .hasMessageContaining("host name");
+    assertThatThrownBy(() -> ConnAddress.parse("ws:w?~shs:" + KEY))
+        .hasMessageContaining("but was 'w?'");
+    assertThat(ConnAddress.parse("ws://pub-1.example.org:9000~shs:" + KEY).uri().getHost())
+        .isEqualTo("pub-1.example.org");
+  }
 }

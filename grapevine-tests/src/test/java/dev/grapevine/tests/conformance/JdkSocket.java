@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * ping/pong barrier ({@link #roundTrip()}): once the pong is back, every frame the node queued for
  * this socket before the ping has arrived.
  */
-final class JdkSocket implements WebSocket.Listener, AutoCloseable {
+public final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
 
   /** One HTTP/1.1 client for every test socket and HTTP request. */
@@ -47,7 +47,7 @@ final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   private JdkSocket() {}
 
   /** Opens a WebSocket to {@code uri}, waiting for the handshake. */
-  static JdkSocket open(URI uri) {
+  public static JdkSocket open(URI uri) {
     JdkSocket s = new JdkSocket();
     try {
       s.socket =
@@ -62,7 +62,7 @@ final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Sends one text frame and waits until the JDK has written it. */
-  void send(String text) {
+  public void send(String text) {
     join(socket.sendText(text, true), "sending a text frame");
   }
 
@@ -77,7 +77,7 @@ final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Every text message received so far, in order. */
-  List<String> received() {
+  public List<String> received() {
     return List.copyOf(received);
   }
 
@@ -91,7 +91,7 @@ final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Waits for a received message equal to {@code frame}. */
-  void awaitFrame(String frame) {
+  public void awaitFrame(String frame) {
     awaitFrame(frame::equals);
   }
 
@@ -115,7 +115,7 @@ final class JdkSocket implements WebSocket.Listener, AutoCloseable {
   }
 
   /** Whether the node closed the socket. */
-  boolean isClosedByPeer() {
+  public boolean isClosedByPeer() {
     return closeCode.isDone();
   }
 
