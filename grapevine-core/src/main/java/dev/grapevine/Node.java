@@ -26,6 +26,10 @@ import dev.grapevine.events.SystemMonitor;
 import dev.grapevine.http.ApdsRoutes;
 import dev.grapevine.http.RouteTable;
 import dev.grapevine.identity.NodeIdentity;
+import dev.grapevine.mesh.Mesh;
+import dev.grapevine.mesh.MeshConfig;
+import dev.grapevine.mesh.MeshListener;
+import dev.grapevine.mesh.MeshPeer;
 import dev.grapevine.metrics.NodeMetrics;
 import dev.grapevine.store.CommitStats;
 import dev.grapevine.store.LogEntry;
@@ -36,8 +40,10 @@ import dev.grapevine.sync.AnprotoSync;
 import dev.grapevine.sync.PubClient;
 import dev.grapevine.sync.SyncListener;
 import dev.grapevine.sync.SyncStats;
+import dev.grapevine.transport.CloseReason;
 import dev.grapevine.transport.HttpResponse;
 import dev.grapevine.transport.LinkHandler;
+import dev.grapevine.transport.LinkSettings;
 import dev.grapevine.transport.PeerLink;
 import dev.grapevine.transport.Transport;
 import dev.grapevine.transport.TransportStats;
@@ -89,6 +95,7 @@ public final class Node implements AutoCloseable {
   private final Transport transport;
   private final PubClient pubs;
   private final Conn conn;
+  private final Mesh mesh;
   private final NodeEvents events;
   private final SyncEvents syncEvents;
   private final LinkEvents anprotoLinks;
@@ -128,6 +135,7 @@ public final class Node implements AutoCloseable {
     AnprotoSync s = null;
     Transport t = null;
     Conn c = null;
+    Mesh m = null;
     Dashboard d = null;
     try {
       s =
@@ -146,17 +154,35 @@ public final class Node implements AutoCloseable {
       RouteTable.Builder http = RouteTable.builder(routes);
       Map<String, LinkHandler> surfaces = new LinkedHashMap<>();
       DeferredDialer dialer = new DeferredDialer();
+      boolean meshOn = config.mesh().enabled();
+      // With the mesh on, the hub's links speak the mesh, which handles their frames itself.
+      LinkHandler hubSurface = meshOn ? IGNORE_FRAMES : s;
       Conn.Builder cb =
-          Conn.builder(keyPair.publicKey(), dialer, s, scheduler).config(config.conn());
+          Conn.builder(keyPair.publicKey(), dialer, hubSurface, scheduler).config(config.conn());
       if (!config.ephemeral()) {
         cb.dataDir(config.dataDir());
       }
       c = cb.build();
+      if (meshOn) {
+        m =
+            Mesh.builder(keyPair, store, scheduler)
+                .config(config.mesh())
+                .sync(s)
+                .conn(c)
+                .dialer(dialer::dialUri)
+                .listenUrl(this::baseUrl)
+                .linkSettings(LinkSettings.of(config.transport()))
+                .build();
+        surfaces.put(Mesh.PATH, m.surface());
+        listeners.add(m.listener());
+        m.addListener(new MeshEvents(events));
+      }
+      Mesh meshRef = m;
       ConnRoutes connRoutes =
           new ConnRoutes(
               c,
               config.transport().connectTimeout().plus(config.transport().handshakeTimeout()),
-              key -> null);
+              key -> meshStatus(meshRef, key));
       http.exact("/api/peers", apiAuth.wrap(connRoutes))
           .prefix("/api/conn/", apiAuth.wrap(connRoutes));
       if (config.events().enabled()) {
@@ -192,9 +218,16 @@ public final class Node implements AutoCloseable {
       d.routes(http, apiAuth::wrap);
       listeners.add(d.ingest());
       t = Transport.start(config.transport(), anprotoLinks.observe(s), surfaces, http.build());
-      dialer.set(ConnDialer.of(t));
+      dialer.setTransport(t);
+      if (meshOn) {
+        Mesh meshDialer = m;
+        dialer.set(meshDialer::dial);
+      } else {
+        dialer.set(ConnDialer.of(t));
+      }
     } catch (RuntimeException e) {
       closeQuietly(d);
+      closeQuietly(m);
       closeQuietly(c);
       closeQuietly(s);
       closeQuietly(events);
@@ -208,6 +241,7 @@ public final class Node implements AutoCloseable {
     this.sync = s;
     this.transport = t;
     this.conn = c;
+    this.mesh = m;
     this.dashboard = d;
     Transport transportDialer = t;
     PubClient.Builder pb =
@@ -285,6 +319,9 @@ public final class Node implements AutoCloseable {
         throw e;
       }
     }
+    if (node.mesh != null) {
+      node.mesh.start();
+    }
     if (config.conn().autostart()) {
       node.conn.start();
     }
@@ -344,6 +381,52 @@ public final class Node implements AutoCloseable {
   /** The connection manager: the peer database, live connections, staging and the scheduler. */
   public Conn conn() {
     return conn;
+  }
+
+  /**
+   * The mesh on {@code /mesh}: its peers, {@code broadcast}, {@code sendTo}, handlers of
+   * application messages, feed sync and catch-up.
+   *
+   * @throws IllegalStateException if the mesh is disabled ({@link MeshConfig#enabled()})
+   */
+  public Mesh mesh() {
+    if (mesh == null) {
+      throw new IllegalStateException("The mesh is disabled in this node's configuration");
+    }
+    return mesh;
+  }
+
+  /** The WebSocket URL of this node's mesh, for example {@code ws://127.0.0.1:9000/mesh}. */
+  public URI meshUrl() {
+    return URI.create(baseUrl() + Mesh.PATH);
+  }
+
+  /**
+   * This node's address for the connection manager and its peers: {@code ws://host:port~shs:<key>}.
+   */
+  public ConnAddress address() {
+    return ConnAddress.of(baseUrl(), keyPair.publicKey());
+  }
+
+  private URI baseUrl() {
+    return URI.create("ws://" + hostForUrl() + ":" + localAddress().getPort());
+  }
+
+  private static ConnRoutes.PeerStatus meshStatus(Mesh mesh, PublicKey key) {
+    if (mesh == null) {
+      return null;
+    }
+    return mesh.peer(key)
+        .map(
+            p ->
+                new ConnRoutes.PeerStatus(
+                    p.chainHeight(),
+                    p.lastSeen(),
+                    p.address().map(URI::toString).orElse(null),
+                    p.orgId(),
+                    p.nodeId(),
+                    p.rttMillis()))
+        .orElse(null);
   }
 
   /** The address the server is bound to (the real port when the configuration asked for 0). */
@@ -469,6 +552,7 @@ public final class Node implements AutoCloseable {
     closeQuietly(eventApi);
     closeQuietly(pubs);
     closeQuietly(conn);
+    closeQuietly(mesh);
     closeQuietly(transport);
     closeQuietly(dashboard);
     closeQuietly(sync);
@@ -703,15 +787,62 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /** The hub's surface when the mesh handles the frames of the hub's links. */
+  private static final LinkHandler IGNORE_FRAMES =
+      new LinkHandler() {
+        @Override
+        public void onOpen(PeerLink link) {}
+
+        @Override
+        public void onFrame(PeerLink link, String text) {}
+
+        @Override
+        public void onClose(PeerLink link, CloseReason reason, String detail) {}
+      };
+
+  /** Publishes mesh peers joining and leaving on the event bus ({@code peer_network}). */
+  private static final class MeshEvents implements MeshListener {
+    private final NodeEvents events;
+
+    MeshEvents(NodeEvents events) {
+      this.events = events;
+    }
+
+    @Override
+    public void peerConnected(MeshPeer peer) {
+      events.peerConnected(peer.nodeId(), peer.address().orElse(null), "mesh", peer.isInbound());
+    }
+
+    @Override
+    public void peerDisconnected(MeshPeer peer, String reason) {
+      events.peerDisconnected(
+          peer.nodeId(), peer.address().orElse(null), "mesh", reason, 1000, reason);
+    }
+  }
+
   /**
    * The connection hub is built before the transport it dials with (the transport needs the hub's
    * routes); this dialer forwards to the transport once it exists.
    */
   private static final class DeferredDialer implements ConnDialer {
     private volatile ConnDialer target;
+    private volatile Transport transport;
 
     void set(ConnDialer value) {
       target = value;
+    }
+
+    void setTransport(Transport value) {
+      transport = value;
+    }
+
+    CompletableFuture<PeerLink> dialUri(URI uri, LinkHandler handler) {
+      Transport t = transport;
+      if (t == null) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("The node is still starting"));
+      }
+      return t.dial(uri, handler);
     }
 
     @Override

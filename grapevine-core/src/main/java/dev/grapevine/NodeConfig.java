@@ -8,6 +8,7 @@ import dev.grapevine.conn.ConnConfig;
 import dev.grapevine.dashboard.DashboardConfig;
 import dev.grapevine.events.EventsConfig;
 import dev.grapevine.http.ApdsLimits;
+import dev.grapevine.mesh.MeshConfig;
 import dev.grapevine.store.StoreConfig;
 import dev.grapevine.sync.SyncConfig;
 import dev.grapevine.transport.TransportConfig;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * @param sync the ANProto frame protocol: gossip retries, limits, reconnect backoff
  * @param http limits of the APDS HTTP routes
  * @param conn the connection manager: scheduler autostart, firewall, LAN discovery
+ * @param mesh the mesh on {@code /mesh}: network id, seeds, peers, timers, sync batches
  * @param events the event bus and the event API ({@code /ws}): limits, timeouts, system metrics
  * @param api who may use {@code /ws}, {@code /api/...} and {@code /metrics}: tokens, origins, rate
  * @param connect pubs to connect to on start (kept connected, with backoff)
@@ -49,6 +51,7 @@ public record NodeConfig(
     SyncConfig sync,
     ApdsLimits http,
     ConnConfig conn,
+    MeshConfig mesh,
     EventsConfig events,
     ApiConfig api,
     List<URI> connect,
@@ -69,6 +72,7 @@ public record NodeConfig(
     Objects.requireNonNull(sync, "sync");
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(conn, "conn");
+    Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(clock, "clock");
@@ -110,6 +114,7 @@ public record NodeConfig(
     b.sync = sync;
     b.http = http;
     b.conn = conn;
+    b.mesh = mesh;
     b.events = events;
     b.api = api;
     b.connect = new ArrayList<>(connect);
@@ -130,6 +135,7 @@ public record NodeConfig(
     private SyncConfig sync = SyncConfig.DEFAULT;
     private ApdsLimits http = ApdsLimits.DEFAULT;
     private ConnConfig conn = ConnConfig.DEFAULT;
+    private MeshConfig mesh = MeshConfig.DEFAULT;
     private EventsConfig events = EventsConfig.DEFAULT;
     private ApiConfig api = ApiConfig.DEFAULT;
     private List<URI> connect = new ArrayList<>();
@@ -194,6 +200,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sets the mesh's settings. */
+    public Builder mesh(MeshConfig mesh) {
+      this.mesh = mesh;
+      return this;
+    }
+
     /** Sets the event bus and event API settings. */
     public Builder events(EventsConfig events) {
       this.events = events;
@@ -250,6 +262,7 @@ public record NodeConfig(
           sync,
           http,
           conn,
+          mesh,
           events,
           api,
           connect,

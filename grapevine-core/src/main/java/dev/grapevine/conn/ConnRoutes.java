@@ -73,8 +73,24 @@ public final class ConnRoutes implements HttpHandler {
    *
    * @param chainHeight how many messages the peer reported holding (0 if unknown)
    * @param lastSeen when a frame last arrived from it, epoch ms (0 if unknown)
+   * @param address the URL the peer listens on (MiniLedger's {@code address}), or null to show
+   *     the connection manager's address
+   * @param orgId the peer's network, or null if unknown
+   * @param nodeId the peer's nodeId as it announced it, or null to derive it from the key
+   * @param rttMillis the last ping round trip, or -1 if unknown
    */
-  public record PeerStatus(long chainHeight, long lastSeen) {}
+  public record PeerStatus(
+      long chainHeight,
+      long lastSeen,
+      String address,
+      String orgId,
+      String nodeId,
+      double rttMillis) {
+    /** A status with only the chain height and last-seen time. */
+    public PeerStatus(long chainHeight, long lastSeen) {
+      this(chainHeight, lastSeen, null, null, null, -1);
+    }
+  }
 
   @Override
   public CompletableFuture<HttpResponse> handle(HttpRequest request) {
@@ -169,14 +185,18 @@ public final class ConnRoutes implements HttpHandler {
     for (HubEntry e : conn.peers()) {
       PeerStatus s = status.apply(e.key());
       ObjectNode p = peers.addObject();
-      p.put("nodeId", nodeId(e.key()));
+      p.put("nodeId", s != null && s.nodeId() != null ? s.nodeId() : nodeId(e.key()));
       p.put("publicKey", e.key().value());
-      p.put("address", e.address().toString());
-      p.put("orgId", "");
+      p.put("address", s != null && s.address() != null ? s.address() : e.address().toString());
+      p.put("orgId", s != null && s.orgId() != null ? s.orgId() : "");
       p.put("status", e.state().wireName());
       p.put("chainHeight", s == null ? 0 : s.chainHeight());
       p.put("lastSeen", s == null || s.lastSeen() == 0 ? e.hubUpdated() : s.lastSeen());
       p.put("state", e.state().wireName());
+      p.put("multiserverAddress", e.address().toString());
+      if (s != null && s.rttMillis() >= 0) {
+        p.put("rttMillis", s.rttMillis());
+      }
       p.put("direction", e.direction().name().toLowerCase(java.util.Locale.ROOT));
       p.put("isClient", e.isClient());
       p.put("inferredType", e.inferredType());

@@ -274,7 +274,44 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
    * @throws IllegalArgumentException if {@code content} does not hash to the message's content hash
    */
   public CompletableFuture<Boolean> publish(VerifiedMessage message, String content) {
-    if (!Hash.of(content).equals(message.contentHash())) {
+    return accept(message, content, LocalOrigin.INSTANCE);
+  }
+
+  /**
+   * Stores a message that arrived verified by another surface (the mesh), with its content if the
+   * sender had it, and relays both to every open link of this protocol if the message was new,
+   * exactly as if it had arrived here. Listeners see {@code origin} as its origin. Completes with
+   * true if the message was new; fails with a {@link StoreException} if the store refused a write.
+   *
+   * @param content the content, or null if it did not come with the message
+   * @throws IllegalArgumentException if {@code content} does not hash to the message's content hash
+   */
+  public CompletableFuture<Boolean> accept(VerifiedMessage message, String content, String origin) {
+    return accept(message, content, new SurfaceOrigin(origin));
+  }
+
+  /**
+   * Stores a blob that another surface asked for and received; relays it to links that asked for
+   * it. Completes with its hash.
+   */
+  public CompletableFuture<Hash> acceptBlob(String content, String origin) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("sync protocol is closed"));
+    }
+    Origin from = new SurfaceOrigin(origin);
+    return store
+        .makeAsync(content)
+        .thenApplyAsync(
+            h -> {
+              gossip.resolve(h);
+              answerPending(h, content, from, Set.of());
+              return h;
+            },
+            continuations);
+  }
+
+  private CompletableFuture<Boolean> accept(VerifiedMessage message, String content, Origin from) {
+    if (content != null && !Hash.of(content).equals(message.contentHash())) {
       throw new IllegalArgumentException(
           "Expected content hashing to "
               + message.contentHash()
@@ -284,17 +321,18 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new IllegalStateException("sync protocol is closed"));
     }
-    Origin local = LocalOrigin.INSTANCE;
-    return store
-        .makeAsync(content)
-        .thenCompose(h -> store.addAsync(message))
+    CompletableFuture<?> blob =
+        content == null ? CompletableFuture.completedFuture(null) : store.makeAsync(content);
+    return blob.thenCompose(h -> store.addAsync(message))
         .thenApplyAsync(
             isNew -> {
               if (isNew) {
-                afterNewMessage(local, message);
-                Set<PeerLink> sent = sendable(content) ? relay(content, local) : Set.of();
-                gossip.resolve(message.contentHash());
-                answerPending(message.contentHash(), content, local, sent);
+                afterNewMessage(from, message);
+                if (content != null) {
+                  Set<PeerLink> sent = sendable(content) ? relay(content, from) : Set.of();
+                  gossip.resolve(message.contentHash());
+                  answerPending(message.contentHash(), content, from, sent);
+                }
               }
               return isNew;
             },
@@ -1030,6 +1068,23 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     @Override
     String id() {
       return LOCAL_ORIGIN;
+    }
+
+    @Override
+    void reply(String frame) {}
+  }
+
+  /** Another surface of this node (the mesh): excluded from nothing, never answered. */
+  private static final class SurfaceOrigin extends Origin {
+    private final String id;
+
+    SurfaceOrigin(String id) {
+      this.id = id;
+    }
+
+    @Override
+    String id() {
+      return id;
     }
 
     @Override

@@ -1,0 +1,255 @@
+package dev.grapevine.mesh;
+
+import dev.grapevine.mesh.MeshPayload.Carried;
+import dev.grapevine.mesh.reconcile.Item;
+import dev.grapevine.mesh.reconcile.ReconcileException;
+import dev.grapevine.mesh.reconcile.ReconcileSession;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Whole-store catch-up with one peer: a set reconciliation session over (timestamp, msgHash) items
+ * ({@link ReconcileSession}), then the missing messages fetched with {@code WANT} in batches of
+ * {@link MeshConfig#wantBatch()}, at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so
+ * the serving side's outbound queue stays small. The dialer starts a session when the link opens,
+ * and again when a PING or PONG shows that the stores differ and the last session finished more
+ * than {@link MeshConfig#catchUpInterval()} ago.
+ *
+ * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
+ * reconciliation session.
+ */
+final class CatchUp {
+  static final int WANTS_IN_FLIGHT = 4;
+
+  private final Mesh mesh;
+  private final Map<MeshSession, PeerState> states = new ConcurrentHashMap<>();
+
+  CatchUp(Mesh mesh) {
+    this.mesh = mesh;
+  }
+
+  private static final class PeerState {
+    ReconcileSession session;
+    String id;
+    CompletableFuture<Integer> done = CompletableFuture.completedFuture(0);
+    long lastFinished = Long.MIN_VALUE / 2;
+    boolean again;
+    final Deque<List<String>> wants = new ArrayDeque<>();
+    int inFlight;
+  }
+
+  private PeerState state(MeshSession s) {
+    return states.computeIfAbsent(s, k -> new PeerState());
+  }
+
+  /** Starts a session as initiator, unless one is running; completes with the count needed. */
+  CompletableFuture<Integer> start(MeshSession s) {
+    PeerState st = state(s);
+    CompletableFuture<Integer> done;
+    synchronized (st) {
+      if (st.session != null && !st.session.isDone()) {
+        return st.done;
+      }
+      st.session = null;
+      st.done = new CompletableFuture<>();
+      done = st.done;
+    }
+    boolean queued =
+        mesh.execute(
+            () -> {
+              mesh.index().refresh();
+              String message;
+              String id = UUID.randomUUID().toString();
+              synchronized (st) {
+                if (st.session != null) {
+                  return; // the peer started one meanwhile; its outcome completes ours
+                }
+                st.session =
+                    ReconcileSession.initiator(mesh.index().index(), mesh.config().reconcile());
+                st.id = id;
+                message = st.session.startBase64();
+              }
+              s.send(new MeshPayload.Reconcile(id, message));
+            });
+    if (!queued) {
+      done.complete(0);
+    }
+    return done;
+  }
+
+  void receive(MeshSession s, MeshPayload.Reconcile r) {
+    if (r.session() == null || r.data() == null) {
+      s.sendError(
+          MeshProtocolException.Reason.INVALID_PAYLOAD, "Expected a session and data", "RECONCILE");
+      return;
+    }
+    PeerState st = state(s);
+    Optional<String> reply;
+    boolean finished;
+    synchronized (st) {
+      if (st.session == null || !r.session().equals(st.id)) {
+        if (st.done.isDone()) {
+          st.done = new CompletableFuture<>();
+        }
+        st.session = ReconcileSession.responder(mesh.index().index(), mesh.config().reconcile());
+        st.id = r.session();
+      }
+      try {
+        reply = st.session.receiveBase64(r.data());
+      } catch (ReconcileException | IllegalArgumentException e) {
+        st.session = null;
+        st.done.complete(0);
+        s.sendError(
+            MeshProtocolException.Reason.INVALID_PAYLOAD,
+            "Reconciliation failed: " + e.getMessage(),
+            "RECONCILE");
+        return;
+      }
+      finished = st.session.isDone();
+    }
+    reply.ifPresent(data -> s.send(new MeshPayload.Reconcile(r.session(), data)));
+    if (finished) {
+      finish(s, st);
+    }
+  }
+
+  private void finish(MeshSession s, PeerState st) {
+    int needed;
+    CompletableFuture<Integer> done;
+    synchronized (st) {
+      ReconcileSession rs = st.session;
+      List<String> ids = new ArrayList<>();
+      for (Item item : rs.need()) {
+        ids.add(item.id().toHash().value());
+      }
+      needed = ids.size();
+      int batch = mesh.config().wantBatch();
+      for (int i = 0; i < ids.size(); i += batch) {
+        st.wants.add(ids.subList(i, Math.min(ids.size(), i + batch)));
+      }
+      st.again = rs.isTruncated() && rs.isInitiator();
+      st.lastFinished = mesh.millis();
+      done = st.done;
+    }
+    mesh.counters().reconciliations.increment();
+    pump(s, st);
+    done.complete(needed);
+  }
+
+  private void pump(MeshSession s, PeerState st) {
+    List<List<String>> send = new ArrayList<>();
+    boolean restart = false;
+    synchronized (st) {
+      while (st.inFlight < WANTS_IN_FLIGHT && !st.wants.isEmpty()) {
+        send.add(st.wants.poll());
+        st.inFlight++;
+      }
+      if (st.wants.isEmpty() && st.inFlight == 0 && st.again) {
+        st.again = false;
+        restart = true;
+      }
+    }
+    for (List<String> ids : send) {
+      s.send(new MeshPayload.Want(UUID.randomUUID().toString(), ids));
+    }
+    if (restart) {
+      start(s);
+    }
+  }
+
+  /** A peer wants messages: read them off the I/O thread and answer in frames of bounded size. */
+  void serveWant(MeshSession s, MeshPayload.Want w) {
+    List<String> ids = w.ids() == null ? List.of() : w.ids();
+    List<String> capped =
+        List.copyOf(ids.subList(0, Math.min(ids.size(), 4 * mesh.config().wantBatch())));
+    boolean queued =
+        mesh.execute(
+            () -> {
+              List<Carried> items = mesh.read(capped);
+              List<Carried> frame = new ArrayList<>();
+              long chars = 0;
+              for (Carried c : items) {
+                long size =
+                    (c.message() == null ? 0 : c.message().length())
+                        + (c.content() == null ? 0 : c.content().length());
+                if (!frame.isEmpty() && chars + size > mesh.config().maxMessagesBytes()) {
+                  s.send(new MeshPayload.Messages(w.requestId(), frame, false));
+                  frame = new ArrayList<>();
+                  chars = 0;
+                }
+                frame.add(c);
+                chars += size;
+              }
+              s.send(new MeshPayload.Messages(w.requestId(), frame, true));
+            });
+    if (!queued) {
+      s.send(new MeshPayload.Messages(w.requestId(), List.of(), true));
+    }
+  }
+
+  /** Messages we asked for arrived. */
+  void messages(MeshSession s, MeshPayload.Messages m) {
+    List<Carried> items = m.messages() == null ? List.of() : m.messages();
+    mesh.counters()
+        .pullReceived
+        .add(items.stream().filter(c -> c != null && c.message() != null).count());
+    CompletableFuture<Integer> stored = mesh.ingest(s, items, false);
+    if (m.requestId() != null && !Boolean.FALSE.equals(m.last())) {
+      PeerState st = states.get(s);
+      if (st != null) {
+        // Pace by storage: the next batch is asked for once this one is stored.
+        stored.whenComplete(
+            (n, err) -> {
+              synchronized (st) {
+                st.inFlight = Math.max(0, st.inFlight - 1);
+              }
+              pump(s, st);
+            });
+      }
+    }
+  }
+
+  /** A PING or PONG told us the peer's summary: reconcile if it differs and it has been a while. */
+  void summaryHeard(MeshSession s) {
+    if (s.direction() != dev.grapevine.transport.Direction.OUTBOUND) {
+      return;
+    }
+    MeshPayload.Summary theirs = s.summary();
+    if (theirs == null || theirs.equals(mesh.summary())) {
+      return;
+    }
+    PeerState st = state(s);
+    synchronized (st) {
+      boolean running = st.session != null && !st.session.isDone();
+      if (running
+          || !st.wants.isEmpty()
+          || st.inFlight > 0
+          || mesh.millis() - st.lastFinished < mesh.config().catchUpInterval().toMillis()) {
+        return;
+      }
+    }
+    start(s);
+  }
+
+  void tick() {
+    for (MeshSession s : mesh.openSessions()) {
+      summaryHeard(s);
+    }
+  }
+
+  void peerClosed(MeshSession s) {
+    PeerState st = states.remove(s);
+    if (st != null) {
+      synchronized (st) {
+        st.done.complete(0);
+      }
+    }
+  }
+}
