@@ -73,8 +73,8 @@ public final class ConnRoutes implements HttpHandler {
    *
    * @param chainHeight how many messages the peer reported holding (0 if unknown)
    * @param lastSeen when a frame last arrived from it, epoch ms (0 if unknown)
-   * @param address the URL the peer listens on (MiniLedger's {@code address}), or null to show
-   *     the connection manager's address
+   * @param address the URL the peer listens on (MiniLedger's {@code address}), or null to show the
+   *     connection manager's address
    * @param orgId the peer's network, or null if unknown
    * @param nodeId the peer's nodeId as it announced it, or null to derive it from the key
    * @param rttMillis the last ping round trip, or -1 if unknown
