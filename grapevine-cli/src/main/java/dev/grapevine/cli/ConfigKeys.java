@@ -6,6 +6,7 @@ import dev.grapevine.conn.ConnConfig;
 import dev.grapevine.conn.firewall.FirewallConfig;
 import dev.grapevine.conn.scheduler.SchedulerConfig;
 import dev.grapevine.events.EventsConfig;
+import dev.grapevine.mesh.MeshConfig;
 import dev.grapevine.transport.TransportConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ final class ConfigKeys {
     final ConnConfig.Builder conn = ConnConfig.builder();
     final SchedulerConfig.Builder scheduler = SchedulerConfig.builder();
     final FirewallConfig.Builder firewall = FirewallConfig.builder();
+    final MeshConfig.Builder mesh = MeshConfig.builder();
     Path tlsCertificate;
     Path tlsKey;
   }
@@ -278,6 +280,60 @@ final class ConfigKeys {
         Kind.BOOL,
         C.firewall().rejectUnknown(),
         (b, v) -> b.firewall.rejectUnknown((Boolean) v));
+    MeshConfig M = MeshConfig.DEFAULT;
+    add.key("mesh.enabled", Kind.BOOL, M.enabled(), (b, v) -> b.mesh.enabled((Boolean) v));
+    add.key("mesh.org_id", Kind.STRING, M.orgId(), (b, v) -> b.mesh.orgId((String) v));
+    add.key(
+        "mesh.peers",
+        Kind.URI_LIST,
+        List.of(),
+        (b, v) -> {
+          @SuppressWarnings("unchecked")
+          List<URI> seeds = (List<URI>) v;
+          b.mesh.seeds(seeds);
+        });
+    add.key(
+        "mesh.advertised_url",
+        Kind.STRING,
+        "",
+        (b, v) -> b.mesh.advertisedUrl(((String) v).isEmpty() ? null : URI.create((String) v)));
+    add.key("mesh.max_peers", Kind.INT, M.maxPeers(), (b, v) -> b.mesh.maxPeers((Integer) v));
+    add.key(
+        "mesh.ping_interval",
+        Kind.DURATION,
+        M.pingInterval(),
+        (b, v) -> b.mesh.pingInterval((java.time.Duration) v));
+    add.key(
+        "mesh.ping_timeout",
+        Kind.DURATION,
+        M.pingTimeout(),
+        (b, v) -> b.mesh.pingTimeout((java.time.Duration) v));
+    add.key(
+        "mesh.handshake_timeout",
+        Kind.DURATION,
+        M.handshakeTimeout(),
+        (b, v) -> b.mesh.handshakeTimeout((java.time.Duration) v));
+    add.key("mesh.sync_batch", Kind.INT, M.syncBatch(), (b, v) -> b.mesh.syncBatch((Integer) v));
+    add.key(
+        "mesh.sync_timeout",
+        Kind.DURATION,
+        M.syncTimeout(),
+        (b, v) -> b.mesh.syncTimeout((java.time.Duration) v));
+    add.key(
+        "mesh.catch_up_interval",
+        Kind.DURATION,
+        M.catchUpInterval(),
+        (b, v) -> b.mesh.catchUpInterval((java.time.Duration) v));
+    add.key(
+        "mesh.max_frame_bytes",
+        Kind.INT,
+        M.maxFrameBytes(),
+        (b, v) -> b.mesh.maxFrameBytes((Integer) v));
+    add.key(
+        "mesh.frames_per_second",
+        Kind.INT,
+        M.framesPerSecond(),
+        (b, v) -> b.mesh.framesPerSecond((Integer) v));
     return add.drafts.stream().map(Draft::key).toList();
   }
 

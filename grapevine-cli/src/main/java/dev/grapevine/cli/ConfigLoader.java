@@ -181,6 +181,11 @@ final class ConfigLoader {
       throw invalid("conn", settings, e, "conn.");
     }
     try {
+      b.node.mesh(b.mesh.build());
+    } catch (IllegalArgumentException e) {
+      throw invalid("mesh", settings, e, "mesh.");
+    }
+    try {
       return b.node.build();
     } catch (IllegalArgumentException e) {
       throw invalid("node", settings, e, "");

@@ -93,7 +93,7 @@ final class ConnCommands {
                       "%-13s %-8s %s%n",
                       p.path("status").asText(),
                       p.path("direction").asText(),
-                      p.path("address").asText());
+                      p.path("multiserverAddress").asText(p.path("address").asText()));
             }
             out().println(answer.path("count").asInt() + " peer(s)");
           });

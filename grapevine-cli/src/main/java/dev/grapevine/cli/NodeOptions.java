@@ -56,6 +56,14 @@ final class NodeOptions {
   List<String> connect = new ArrayList<>();
 
   @Option(
+      names = {"--peer"},
+      paramLabel = "URL",
+      description =
+          "A mesh node to join through (ws://host:port/mesh); its key is learned by the"
+              + " handshake. Repeatable.")
+  List<String> peers = new ArrayList<>();
+
+  @Option(
       names = "--token",
       paramLabel = "TOKEN",
       description = "A bearer token required on /ws, /api and /metrics; repeatable.")
@@ -107,6 +115,9 @@ final class NodeOptions {
     }
     if (listenOnAll) {
       out.put("server.host", new FlagValue("0.0.0.0", "--public"));
+    }
+    if (!peers.isEmpty()) {
+      out.put("mesh.peers", new FlagValue(List.copyOf(peers), "--peer"));
     }
     if (!connect.isEmpty()) {
       out.put("connect", new FlagValue(List.copyOf(connect), "--connect"));

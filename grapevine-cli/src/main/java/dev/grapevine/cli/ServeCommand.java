@@ -48,6 +48,9 @@ final class ServeCommand implements Callable<Integer> {
           "events:   "
               + eventsUrl(node)
               + (config.api().authRequired() ? " (token required)" : ""));
+      if (config.mesh().enabled()) {
+        out.println("mesh:     " + node.meshUrl() + " (node " + node.mesh().nodeId() + ")");
+      }
       for (URI pub : node.config().connect()) {
         out.println("pub:      " + pub);
       }
