@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,16 @@ class ConnRoutesTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return send(method, path, body, body == null ? null : "application/json");
+  }
+
+  private HttpResponse<String> send(String method, String path, String body, String contentType)
+      throws Exception {
     HttpRequest.Builder r =
         HttpRequest.newBuilder(a.httpUrl().resolve(path)).timeout(Duration.ofSeconds(30));
+    if (contentType != null) {
+      r.header("Content-Type", contentType);
+    }
     r.method(
         method,
         body == null
@@ -129,6 +139,30 @@ class ConnRoutesTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
 
     assertThat(ok("GET", "/api/conn/db", null).get("count").intValue()).isZero();
+  }
+
+  @Test
+  void postsThatAreNotJsonGet415SoThatAnotherSitesFormCannotActOnTheNode() throws Exception {
+    String address = addressOf(b);
+    String form = "address=" + java.net.URLEncoder.encode(address, "UTF-8");
+
+    for (String action : List.of("connect", "remember", "stage")) {
+      for (String type : Arrays.asList("application/x-www-form-urlencoded", "text/plain", null)) {
+        String body =
+            type != null && type.startsWith("application/x") ? form : addressBody(address);
+        HttpResponse<String> r = send("POST", "/api/conn/" + action, body, type);
+        assertThat(r.statusCode()).as(action + " as " + type).isEqualTo(415);
+        assertThat(JSON.readTree(r.body()).get("error").textValue())
+            .isEqualTo("unsupported_media_type");
+      }
+    }
+    HttpResponse<String> withCharset =
+        send("POST", "/api/conn/remember", addressBody(address), "application/json; charset=utf-8");
+
+    assertThat(withCharset.statusCode()).as(withCharset.body()).isEqualTo(200);
+    assertThat(a.conn().peers()).isEmpty();
+    assertThat(a.conn().stagedPeers()).isEmpty();
+    assertThat(ok("GET", "/api/conn/db", null).get("count").intValue()).isEqualTo(1);
   }
 
   @Test

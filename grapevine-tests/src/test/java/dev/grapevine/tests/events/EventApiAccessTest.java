@@ -113,6 +113,42 @@ class EventApiAccessTest {
   }
 
   @Test
+  void pastThePerAddressCapAnUpgradeGets429UntilAClientFromThereLeaves() {
+    Node node =
+        nodes.start(EventsConfig.builder().maxConnectionsPerIp(2).build(), ApiConfig.DEFAULT);
+    EventClient first = open(node, "", Map.of());
+    open(node, "", Map.of()).awaitType("welcome");
+    first.awaitType("welcome");
+
+    assertThat(EventClient.refusalStatus(Nodes.ws(node), Map.of())).isEqualTo(429);
+    assertThat(node.eventApi().stats().refusedConnections()).isEqualTo(1);
+    first.close();
+    await().atMost(EventClient.WAIT).until(() -> node.eventApi().stats().activeConnections() == 1);
+    open(node, "", Map.of()).awaitType("welcome");
+    assertThat(node.eventApi().stats().activeConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void aMessageOfTheSizeLimitIsReadAndOneByteMoreClosesWith1009() {
+    int limit = 1024;
+    Node node =
+        nodes.start(EventsConfig.builder().maxMessageBytes(limit).build(), ApiConfig.DEFAULT);
+    EventClient c = open(node, "", Map.of());
+    c.awaitType("welcome");
+    String head = "{\"type\":\"ping\",\"id\":\"";
+    String tail = "\"}";
+
+    String fits = head + "a".repeat(limit - head.length() - tail.length()) + tail;
+    c.send(fits);
+    assertThat(fits).hasSize(limit);
+    assertThat(c.awaitType("pong").get("id").asText()).startsWith("aaa");
+    c.send(head + "b".repeat(limit + 1 - head.length() - tail.length()) + tail);
+
+    assertThat(c.awaitCloseCode()).isEqualTo(1009);
+    assertThat(c.ofType("pong")).hasSize(1);
+  }
+
+  @Test
   void pv8The101stMessageInASecondGetsRateLimitExceededWithRetryAfter() {
     Node node = nodes.start();
     EventClient c = open(node, "", Map.of());

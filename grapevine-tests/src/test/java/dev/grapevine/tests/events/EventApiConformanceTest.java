@@ -145,11 +145,15 @@ class EventApiConformanceTest {
 
     c.send("{\"type\":\"ping\"}");
     JsonNode pong = c.awaitType("pong");
+    c.send("{\"type\":\"ping\",\"id\":\"p-2\"}");
+    JsonNode answered = c.awaitType("pong", 2);
 
     assertThat(pong.get("clientId").asText())
         .matches(HEX32)
         .isEqualTo(c.awaitType("welcome").at("/data/clientId").asText());
     assertThat(pong.get("timestamp").asText()).isNotBlank();
+    assertThat(keys(pong)).containsExactlyInAnyOrder("type", "timestamp", "clientId");
+    assertThat(answered.get("id").asText()).isEqualTo("p-2");
   }
 
   @Test
