@@ -30,7 +30,8 @@ import java.util.function.Function;
  * GET  /api/peers            {peers:[{nodeId, publicKey, address, orgId, status, chainHeight,
  *                            lastSeen, state, direction, isClient, type, inferredType, hubBirth,
  *                            hubUpdated}], count}  (MiniLedger's shape, our fields added)
- * GET  /api/conn/db          {entries:[{address, data}], count}        (conn.json)
+ * GET  /api/conn/db          {entries:[{address, data, nextAttempt?}], count}  (conn.json, and
+ *                            when the scheduler reckons it may dial the peer next, epoch ms)
  * GET  /api/conn/staged      {entries:[{address, data}], count}
  * GET  /api/conn/firewall    {rejected, counts, recent:[{time, key, address, reason}]}
  * POST /api/conn/connect     {address, data?} → {address, connected:true} once the link is open
@@ -201,9 +202,14 @@ public final class ConnRoutes implements HttpHandler {
 
   private JsonNode dbEntries() {
     ArrayNode entries = JSON.createArrayNode();
+    Map<String, Long> next = conn.scheduler().nextAttempts();
     for (Map.Entry<String, PeerData> e : conn.dbPeers()) {
       ObjectNode o = entries.addObject().put("address", e.getKey());
       o.set("data", e.getValue().json());
+      Long at = next.get(e.getKey());
+      if (at != null) {
+        o.put("nextAttempt", at);
+      }
     }
     return list(entries);
   }

@@ -122,6 +122,30 @@ class ConnRoutesTest {
   }
 
   @Test
+  void theDbListSaysWhenTheSchedulerMayDialAWaitingPeerNext() throws Exception {
+    long failedAt = System.currentTimeMillis();
+    String dead = "ws://127.0.0.1:1~shs:" + dev.grapevine.anproto.KeyPair.generate().publicKey();
+    ok(
+        "POST",
+        "/api/conn/remember",
+        "{\"address\":\""
+            + dead
+            + "\",\"data\":{\"type\":\"pub\",\"failure\":3,\"stateChange\":"
+            + failedAt
+            + "}}");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ok("GET", "/api/conn/db", null).at("/entries/0").has("nextAttempt"));
+    JsonNode entry = ok("GET", "/api/conn/db", null).at("/entries/0");
+
+    assertThat(entry.get("address").textValue()).isEqualTo(dead);
+    // Nothing connected: (1 s hop + 4 s + 3³ × 10 s) × 0.1 × 3 (only failures), maybe halved.
+    assertThat(entry.get("nextAttempt").longValue() - failedAt).isIn(82_500L, 41_250L);
+    assertThat(entry.at("/data/failure").intValue()).isEqualTo(3);
+  }
+
+  @Test
   void malformedRequestsGetJsonErrorsAndChangeNothing() throws Exception {
     HttpResponse<String> notJson = send("POST", "/api/conn/remember", "{not json");
     assertThat(notJson.statusCode()).isEqualTo(400);
