@@ -145,6 +145,33 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void onANodeThatRequiresATokenThePageAsksForItAndThenWorksLive() throws Exception {
+    String token = "dashboard-token-0123456789";
+    try (Node guarded =
+        dev.grapevine.NodeConfig.builder()
+            .ephemeral(true)
+            .port(0)
+            .api(dev.grapevine.api.ApiConfig.builder().token(token).build())
+            .start()) {
+      browser.open(guarded.httpUrl().toString());
+      eventually().until(() -> browser.one("#auth").isDisplayed());
+      assertThat(browser.text("node-key")).isEmpty();
+
+      browser.type("auth-token", token);
+      browser.click("#auth button[type=submit]");
+
+      eventually().until(() -> guarded.publicKey().value().equals(browser.text("node-key")));
+      eventually().until(() -> browser.one("#live").getAttribute("data-state"), "live"::equals);
+      assertThat(browser.one("#auth").isDisplayed()).isFalse();
+      // The node's own event API (not a stand-in) admitted the page with its token.
+      assertThat(guarded.eventApi().stats().activeConnections()).isEqualTo(1);
+      assertThat(guarded.eventApi().stats().pendingAuth()).isZero();
+      guarded.publish("seen live");
+      eventually().until(() -> browser.text("store-messages"), "1"::equals);
+    }
+  }
+
+  @Test
   void aBadAddressGetsTheNodesErrorShownAndNothingChanges() throws Exception {
     browser.open(a.httpUrl().toString());
     eventually().until(() -> a.publicKey().value().equals(browser.text("node-key")));

@@ -68,13 +68,19 @@ class EventApiAccessTest {
   }
 
   @Test
-  void pv7ABadTokenInTheQueryGetsAuthFailedThen1008() {
+  void pv7ABadTokenInTheQueryGetsAuthFailedThen1008AndRaisesASecurityAlert() {
     Node node = nodes.start(EventsConfig.DEFAULT, WITH_TOKEN);
+    EventClient watcher = open(node, "token=" + TOKEN, Map.of());
+    watcher.send("{\"type\":\"subscribe\",\"topic\":\"alerts\"}");
+    watcher.awaitType("subscribed");
     EventClient c = open(node, "token=wrong", Map.of());
 
     assertThat(c.awaitType("error").at("/data/code").asText()).isEqualTo("AUTH_FAILED");
     assertThat(c.awaitCloseCode()).isEqualTo(1008);
     assertThat(c.ofType("welcome")).isEmpty();
+    JsonNode alert = watcher.awaitType("security_alert");
+    assertThat(alert.at("/data/metric").asText()).isEqualTo("api.bad_token");
+    assertThat(alert.at("/data/message").asText()).contains("127.0.0.1");
   }
 
   @Test
