@@ -305,8 +305,11 @@ abstract class BaseScheduler implements ConnScheduler {
     try {
       updateStaging(round.now);
       updateHub(round);
-      if (current(gen)) {
-        nextAttempts = Map.copyOf(round.due);
+      Map<String, Long> next = Map.copyOf(round.due);
+      synchronized (lifecycle) { // so that a stop() cannot be followed by a late round's map
+        if (current(gen)) {
+          nextAttempts = next;
+        }
       }
     } catch (RuntimeException e) {
       if (hub.isClosed()) {

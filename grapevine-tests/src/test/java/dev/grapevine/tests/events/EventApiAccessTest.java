@@ -238,6 +238,20 @@ class EventApiAccessTest {
     assertThat(status.at("/store/messages").asLong()).isEqualTo(2);
     assertThat(status.at("/store/blobs").asLong()).isEqualTo(2);
     assertThat(Nodes.send(node, "DELETE", "/api/status", Map.of()).statusCode()).isEqualTo(405);
+
+    // An ANProto peer counts; the event API clients do not.
+    clients.add(
+        EventClient.open(
+            java.net.URI.create("ws://127.0.0.1:" + node.localAddress().getPort() + "/")));
+    open(node, "", Map.of()).awaitType("welcome");
+    await()
+        .atMost(EventClient.WAIT)
+        .until(
+            () ->
+                EventClient.parse(Nodes.get(node, "/api/status", Map.of()).body())
+                        .get("peerCount")
+                        .asInt()
+                    == 1);
   }
 
   @Test
