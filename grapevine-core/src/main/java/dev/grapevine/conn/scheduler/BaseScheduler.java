@@ -480,6 +480,7 @@ abstract class BaseScheduler implements ConnScheduler {
     void add(Peer p) {
       requested.add(Peers.identity(p));
       requestedPeers.add(p);
+      due.remove(p.address()); // being dialled now: no longer waiting
     }
 
     boolean requested(Peer p) {
@@ -491,7 +492,7 @@ abstract class BaseScheduler implements ConnScheduler {
      * ignored), unless another rule of this round allows it earlier.
      */
     void due(Peer p, double atMillis) {
-      if (Double.isFinite(atMillis)) {
+      if (Double.isFinite(atMillis) && !requested(p)) {
         due.merge(p.address(), (long) Math.ceil(atMillis), Math::min);
       }
     }
