@@ -114,6 +114,22 @@ class ConfigLoaderTest {
         .containsExactly("https://a.example", "https://b.example");
     assertThat(setting(l, "websocket.timeouts.pong_wait").source().description())
         .isEqualTo("env PEERVAULT_WS_PONG_WAIT");
+
+    Loaded rest =
+        ConfigLoader.load(
+            file,
+            Map.of(
+                "PEERVAULT_WS_PORT", "8099",
+                "PEERVAULT_WS_HOST", "127.0.0.3",
+                "PEERVAULT_WS_READ_TIMEOUT", "15s",
+                "PEERVAULT_WS_WRITE_TIMEOUT", "20s"),
+            Map.of());
+    assertThat(rest.config().transport().port()).isEqualTo(8099);
+    assertThat(rest.config().transport().bindHost()).isEqualTo("127.0.0.3");
+    assertThat(rest.config().events().readTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(rest.config().events().writeTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(setting(rest, "server.port").source().description())
+        .isEqualTo("env PEERVAULT_WS_PORT");
   }
 
   @Test

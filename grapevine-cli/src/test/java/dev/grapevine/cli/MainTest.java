@@ -2,17 +2,29 @@ package dev.grapevine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.identity.NodeIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 class MainTest {
@@ -98,5 +110,61 @@ class MainTest {
     assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
     assertThat(out.toString()).contains("stopped");
     assertThat(data.resolve("grapevine.db")).exists();
+  }
+
+  @Test
+  void serveWithVerboseLogsConnectionEventsAtDebug() throws Exception {
+    LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger root = logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Level before = root.getLevel();
+    List<ILoggingEvent> seen = new CopyOnWriteArrayList<>();
+    AppenderBase<ILoggingEvent> recorder =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent e) {
+            seen.add(e);
+          }
+        };
+    recorder.start();
+    root.setLevel(Level.INFO);
+    root.addAppender(recorder);
+    ServeCommand serve = new ServeCommand();
+    CommandLine cli = new CommandLine(serve);
+    cli.setOut(new PrintWriter(out, true));
+    try {
+      CompletableFuture<Integer> exit =
+          CompletableFuture.supplyAsync(
+              () -> cli.execute("--ephemeral", "--port", "0", "--verbose"));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> out.toString().contains("Press Ctrl-C"));
+      assertThat(root.getLevel()).isEqualTo(Level.DEBUG);
+      Matcher events = Pattern.compile("events: +(ws://\\S+)").matcher(out.toString());
+      assertThat(events.find()).as(out.toString()).isTrue();
+
+      WebSocket ws =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create(events.group(1)), new WebSocket.Listener() {})
+              .get(30, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () ->
+                  seen.stream()
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == Level.DEBUG
+                                  && e.getLoggerName().startsWith("dev.grapevine.events")
+                                  && e.getFormattedMessage().contains("connected from")));
+      ws.abort();
+      serve.stop();
+      assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+    } finally {
+      serve.stop();
+      root.detachAppender(recorder);
+      root.setLevel(before);
+      logs.getLogger("io.netty").setLevel(null);
+    }
   }
 }

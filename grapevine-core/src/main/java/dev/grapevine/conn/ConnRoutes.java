@@ -30,7 +30,8 @@ import java.util.function.Function;
  * GET  /api/peers            {peers:[{nodeId, publicKey, address, orgId, status, chainHeight,
  *                            lastSeen, state, direction, isClient, type, inferredType, hubBirth,
  *                            hubUpdated}], count}  (MiniLedger's shape, our fields added)
- * GET  /api/conn/db          {entries:[{address, data}], count}        (conn.json)
+ * GET  /api/conn/db          {entries:[{address, data, nextAttempt?}], count}  (conn.json, and
+ *                            when the scheduler reckons it may dial the peer next, epoch ms)
  * GET  /api/conn/staged      {entries:[{address, data}], count}
  * GET  /api/conn/firewall    {rejected, counts, recent:[{time, key, address, reason}]}
  * POST /api/conn/connect     {address, data?} → {address, connected:true} once the link is open
@@ -42,8 +43,14 @@ import java.util.function.Function;
  * </pre>
  *
  * Errors are JSON {@code {error, message}}: 400 for a body that is not JSON or an invalid address,
- * 404 for an unknown route, 405 for a wrong method, 502 when a connect fails and 504 when it does
- * not finish within the connect timeout.
+ * 404 for an unknown route, 405 for a wrong method, 415 for a POST whose {@code Content-Type} is
+ * not {@code application/json}, 502 when a connect fails and 504 when it does not finish within the
+ * connect timeout.
+ *
+ * <p>Why JSON only: another site's page can make a browser send a form or {@code text/plain} POST
+ * to this node without asking first; a JSON POST needs a CORS preflight, which the node grants only
+ * to allowed origins. Without tokens configured, this is what keeps a web page the operator happens
+ * to visit from dialling, forgetting or disconnecting peers.
  *
  * <p>Thread-safe. Answers on the calling (I/O) thread except connect and disconnect, whose futures
  * complete on the hub thread.
@@ -126,6 +133,9 @@ public final class ConnRoutes implements HttpHandler {
     }
     if (!method.equals("POST")) {
       return done(error(405, "method_not_allowed", "Use POST").withHeader("Allow", "POST"));
+    }
+    if (!isJson(request)) {
+      return done(error(415, "unsupported_media_type", "Expected Content-Type: application/json"));
     }
     JsonNode body = parse(request.body());
     ConnAddress address = address(body);
@@ -212,9 +222,14 @@ public final class ConnRoutes implements HttpHandler {
 
   private JsonNode dbEntries() {
     ArrayNode entries = JSON.createArrayNode();
+    Map<String, Long> next = conn.scheduler().nextAttempts();
     for (Map.Entry<String, PeerData> e : conn.dbPeers()) {
       ObjectNode o = entries.addObject().put("address", e.getKey());
       o.set("data", e.getValue().json());
+      Long at = next.get(e.getKey());
+      if (at != null) {
+        o.put("nextAttempt", at);
+      }
     }
     return list(entries);
   }
@@ -256,6 +271,13 @@ public final class ConnRoutes implements HttpHandler {
   /** MiniLedger's node id: the first 16 hex characters of the public key's bytes. */
   static String nodeId(PublicKey key) {
     return HexFormat.of().formatHex(key.bytes(), 0, 8);
+  }
+
+  private static boolean isJson(HttpRequest request) {
+    return request
+        .header("Content-Type")
+        .map(v -> v.split(";", 2)[0].strip().equalsIgnoreCase("application/json"))
+        .orElse(false);
   }
 
   private static JsonNode parse(String body) {

@@ -71,7 +71,9 @@ final class NodeApi implements HttpHandler {
         }
         if (!isJson(request)) {
           // Only JSON: another site's page can send a form or text/plain to this node without the
-          // browser asking first, but a JSON body needs a CORS preflight, which is never granted.
+          // browser asking first, but a JSON body needs a CORS preflight, which the node grants
+          // only
+          // to allowed origins.
           return Responses.done(
               Responses.error(
                   415, "unsupported_media_type", "Expected Content-Type: application/json"));

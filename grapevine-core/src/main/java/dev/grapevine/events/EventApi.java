@@ -522,7 +522,7 @@ public final class EventApi implements AutoCloseable {
           pong.put("type", "pong");
           pong.put("timestamp", clock.instant().toString());
           pong.put("clientId", id);
-          if (id != null) {
+          if (requestId != null) {
             pong.set("id", requestId);
           }
           reply(write(pong));

@@ -236,13 +236,13 @@ async function refreshStaged() {
 const dbList = new VirtualList($('db'), {
   empty: 'No remembered peers.',
   key: (e) => e.address,
-  attrs: (e) => ({ failures: e.data.failure || 0 }),
+  attrs: (e) => ({ failures: e.data.failure || 0, nextAttempt: typeof e.nextAttempt === 'number' ? e.nextAttempt : '' }),
   columns: [
     { label: 'Address', cls: 'mono grow', value: (e) => hostPort(e.address), title: (e) => e.address, search: (e) => e.address },
     { label: 'Type', value: (e) => e.data.type || '—' },
     { label: 'Failures', cls: 'num', value: (e) => num(e.data.failure || 0), title: () => 'Failed attempts since the last success' },
     { label: 'Last change', value: (e) => ago(e.data.stateChange), title: (e) => when(e.data.stateChange) },
-    { label: 'Next retry', value: (e) => nextRetry(e.data), title: (e) => when(e.data.nextAttempt) },
+    { label: 'Next retry', value: (e) => nextRetry(e), title: (e) => when(e.nextAttempt) },
     { label: 'RTT', cls: 'num', value: (e) => (e.data.ping && e.data.ping.rtt && e.data.ping.rtt.mean ? `${Math.round(e.data.ping.rtt.mean)} ms` : '—') },
   ],
   actions: (e) => [
@@ -252,9 +252,11 @@ const dbList = new VirtualList($('db'), {
 });
 $('db-filter').addEventListener('input', (e) => dbList.setFilter(e.target.value));
 
-function nextRetry(d) {
-  if (d.autoconnect === false) return 'never (autoconnect off)';
-  return typeof d.nextAttempt === 'number' ? ago(d.nextAttempt) : '—';
+/** When the scheduler reckons it may dial the peer again (`nextAttempt`, from its last round). */
+function nextRetry(e) {
+  if (e.data.autoconnect === false) return 'never (autoconnect off)';
+  if (typeof e.nextAttempt !== 'number') return '—';
+  return e.nextAttempt <= Date.now() ? 'due (waiting for a slot)' : ago(e.nextAttempt);
 }
 
 async function refreshDb() {
@@ -322,6 +324,9 @@ function summarise(data) {
   return parts.join(', ');
 }
 
+/** A little longer than the connection scheduler's planning interval (2 s plus fuzz). */
+const SCHEDULER_ROUND_MS = 4000;
+
 const AFTER = {
   connect: ['peers', 'node', 'staged', 'db'],
   disconnect: ['peers', 'node', 'db'],
@@ -338,6 +343,9 @@ async function act(action, address, data) {
   const r = await post(`api/conn/${action}`, body);
   done(r.ok, r.status, r.ok ? summarise(r.data) : `${r.error}: ${r.message}`);
   for (const what of AFTER[action]) soon(what, 0);
+  // The connection scheduler plans a newly remembered peer in its next round (one every 2 s or so):
+  // one more fetch after it shows when the peer will be dialled. Once, not a polling loop.
+  if (action === 'remember' && r.ok) setTimeout(() => soon('db', 0), SCHEDULER_ROUND_MS);
 }
 
 function formAction(action) {

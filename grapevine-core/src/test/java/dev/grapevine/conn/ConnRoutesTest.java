@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,16 @@ class ConnRoutesTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return send(method, path, body, body == null ? null : "application/json");
+  }
+
+  private HttpResponse<String> send(String method, String path, String body, String contentType)
+      throws Exception {
     HttpRequest.Builder r =
         HttpRequest.newBuilder(a.httpUrl().resolve(path)).timeout(Duration.ofSeconds(30));
+    if (contentType != null) {
+      r.header("Content-Type", contentType);
+    }
     r.method(
         method,
         body == null
@@ -112,6 +122,30 @@ class ConnRoutesTest {
   }
 
   @Test
+  void theDbListSaysWhenTheSchedulerMayDialAWaitingPeerNext() throws Exception {
+    long failedAt = System.currentTimeMillis();
+    String dead = "ws://127.0.0.1:1~shs:" + dev.grapevine.anproto.KeyPair.generate().publicKey();
+    ok(
+        "POST",
+        "/api/conn/remember",
+        "{\"address\":\""
+            + dead
+            + "\",\"data\":{\"type\":\"pub\",\"failure\":3,\"stateChange\":"
+            + failedAt
+            + "}}");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ok("GET", "/api/conn/db", null).at("/entries/0").has("nextAttempt"));
+    JsonNode entry = ok("GET", "/api/conn/db", null).at("/entries/0");
+
+    assertThat(entry.get("address").textValue()).isEqualTo(dead);
+    // Nothing connected: (1 s hop + 4 s + 3³ × 10 s) × 0.1 × 3 (only failures), maybe halved.
+    assertThat(entry.get("nextAttempt").longValue() - failedAt).isIn(82_500L, 41_250L);
+    assertThat(entry.at("/data/failure").intValue()).isEqualTo(3);
+  }
+
+  @Test
   void malformedRequestsGetJsonErrorsAndChangeNothing() throws Exception {
     HttpResponse<String> notJson = send("POST", "/api/conn/remember", "{not json");
     assertThat(notJson.statusCode()).isEqualTo(400);
@@ -129,6 +163,30 @@ class ConnRoutesTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
 
     assertThat(ok("GET", "/api/conn/db", null).get("count").intValue()).isZero();
+  }
+
+  @Test
+  void postsThatAreNotJsonGet415SoThatAnotherSitesFormCannotActOnTheNode() throws Exception {
+    String address = addressOf(b);
+    String form = "address=" + java.net.URLEncoder.encode(address, "UTF-8");
+
+    for (String action : List.of("connect", "remember", "stage")) {
+      for (String type : Arrays.asList("application/x-www-form-urlencoded", "text/plain", null)) {
+        String body =
+            type != null && type.startsWith("application/x") ? form : addressBody(address);
+        HttpResponse<String> r = send("POST", "/api/conn/" + action, body, type);
+        assertThat(r.statusCode()).as(action + " as " + type).isEqualTo(415);
+        assertThat(JSON.readTree(r.body()).get("error").textValue())
+            .isEqualTo("unsupported_media_type");
+      }
+    }
+    HttpResponse<String> withCharset =
+        send("POST", "/api/conn/remember", addressBody(address), "application/json; charset=utf-8");
+
+    assertThat(withCharset.statusCode()).as(withCharset.body()).isEqualTo(200);
+    assertThat(a.conn().peers()).isEmpty();
+    assertThat(a.conn().stagedPeers()).isEmpty();
+    assertThat(ok("GET", "/api/conn/db", null).get("count").intValue()).isEqualTo(1);
   }
 
   @Test

@@ -183,6 +183,39 @@ class SqliteMessageStoreTest extends MessageStoreContract {
     }
   }
 
+  @Test
+  void closeWaitsForTheQueuedWritesToCommitAndEachIsAcknowledged() throws Exception {
+    Path file = dir.resolve("close.db");
+    List<Post> posts = manyPosts(5);
+    List<CompletableFuture<Boolean>> futures = new ArrayList<>();
+    MessageStore s = MessageStore.sqlite(file);
+    CompletableFuture<Void> closing;
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = other.createStatement()) {
+      st.execute("BEGIN IMMEDIATE"); // holds the write lock: every write stays queued
+      for (Post p : posts) {
+        futures.add(s.addAsync(p.message()));
+      }
+      closing = CompletableFuture.runAsync(s::close);
+
+      // close() is waiting for the writer, which waits for the lock: nothing is lost or failed.
+      Awaitility.await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !closing.isDone() && futures.stream().noneMatch(CompletableFuture::isDone));
+      st.execute("ROLLBACK");
+    }
+
+    closing.get(30, TimeUnit.SECONDS);
+    for (CompletableFuture<Boolean> f : futures) {
+      assertThat(f.get(1, TimeUnit.SECONDS)).isTrue();
+    }
+    try (MessageStore reopened = MessageStore.sqlite(file)) {
+      assertThat(reopened.hashLog())
+          .containsExactlyElementsOf(posts.stream().map(Post::hash).toList());
+    }
+  }
+
   private static String single(Statement st, String sql) throws SQLException {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();

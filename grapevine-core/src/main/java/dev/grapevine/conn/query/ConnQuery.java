@@ -261,14 +261,17 @@ public final class ConnQuery {
    */
   public static Predicate<Peer> passesExpBackoff(
       Duration step, Duration max, long timestampMillis) {
-    double stepMs = step.toMillis();
-    double maxMs = max.toMillis();
-    return p -> {
-      double last = orZero(p.data().get("stateChange"));
-      double failure = orZero(p.data().get("failure"));
-      double nextAttempt = last + Math.min(Math.pow(2, failure) * stepMs, maxMs);
-      return nextAttempt < timestampMillis;
-    };
+    return p -> nextAttempt(p, step, max) < timestampMillis;
+  }
+
+  /**
+   * When {@link #passesExpBackoff(Duration, Duration, long)} starts to let {@code p} pass: {@code
+   * (stateChange || 0) + min(2^(failure || 0) * step, max)}, epoch milliseconds.
+   */
+  public static double nextAttempt(Peer p, Duration step, Duration max) {
+    double last = orZero(p.data().get("stateChange"));
+    double failure = orZero(p.data().get("failure"));
+    return last + Math.min(Math.pow(2, failure) * step.toMillis(), max.toMillis());
   }
 
   /** {@link #passesExpBackoff(Duration, Duration, long)} at {@code clock}'s current time. */

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +80,9 @@ abstract class BaseScheduler implements ConnScheduler {
 
   /** When the next tick is due (written under lifecycle, read on the timer thread). */
   private volatile long tickDueAt;
+
+  /** Written by the timer thread after each round, read by any thread. */
+  private volatile Map<String, Long> nextAttempts = Map.of();
 
   /** Timer thread: the addresses of the last network check; null before the first. */
   private Set<String> lastNetwork;
@@ -160,8 +164,14 @@ abstract class BaseScheduler implements ConnScheduler {
       closeQuietly(stagingEvents);
       hubEvents = null;
       stagingEvents = null;
+      nextAttempts = Map.of();
     }
     resetHub("the scheduler stopped");
+  }
+
+  @Override
+  public final Map<String, Long> nextAttempts() {
+    return nextAttempts;
   }
 
   @Override
@@ -295,6 +305,12 @@ abstract class BaseScheduler implements ConnScheduler {
     try {
       updateStaging(round.now);
       updateHub(round);
+      Map<String, Long> next = Map.copyOf(round.due);
+      synchronized (lifecycle) { // so that a stop() cannot be followed by a late round's map
+        if (current(gen)) {
+          nextAttempts = next;
+        }
+      }
     } catch (RuntimeException e) {
       if (hub.isClosed()) {
         log.debug("Planning round stopped: the hub is closed", e);
@@ -454,6 +470,9 @@ abstract class BaseScheduler implements ConnScheduler {
     private final Set<String> requested = new HashSet<>();
     private final List<Peer> requestedPeers = new ArrayList<>();
 
+    /** When each peer the round considered may next be dialled; the earliest rule wins. */
+    private final Map<String, Long> due = new HashMap<>();
+
     Round(long now) {
       this.now = now;
     }
@@ -461,10 +480,21 @@ abstract class BaseScheduler implements ConnScheduler {
     void add(Peer p) {
       requested.add(Peers.identity(p));
       requestedPeers.add(p);
+      due.remove(p.address()); // being dialled now: no longer waiting
     }
 
     boolean requested(Peer p) {
       return requested.contains(Peers.identity(p));
+    }
+
+    /**
+     * Notes that {@code p} may be dialled from {@code atMillis} on (an infinite or NaN time is
+     * ignored), unless another rule of this round allows it earlier.
+     */
+    void due(Peer p, double atMillis) {
+      if (Double.isFinite(atMillis) && !requested(p)) {
+        due.merge(p.address(), (long) Math.ceil(atMillis), Math::min);
+      }
     }
 
     List<Peer> requestedPeers() {

@@ -6,6 +6,7 @@ import dev.grapevine.conn.hub.ConnHub;
 import dev.grapevine.conn.query.ConnQuery;
 import dev.grapevine.conn.staging.ConnStaging;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
@@ -43,6 +44,19 @@ public interface ConnScheduler extends AutoCloseable {
    * much later than due ({@link SchedulerConfig#wakeupThreshold()}). Any thread.
    */
   void wokeUp();
+
+  /**
+   * When the scheduler's last planning round reckoned each peer it may dial could next be dialled,
+   * by address (as in the database or staging), in epoch milliseconds: the end of the peer's
+   * cooldown or backoff. A time in the past means the peer is ready and waits for a free slot.
+   * Peers the scheduler will not dial (connected, strangers, blocked, {@code autoconnect: false})
+   * are absent, and so is everything while the scheduler is stopped. An estimate for people (the
+   * cooldown has a random part, drawn again each round), not a promise. Any thread; the map is an
+   * immutable snapshot.
+   */
+  default Map<String, Long> nextAttempts() {
+    return Map.of();
+  }
 
   /** {@link #stop()}. */
   @Override

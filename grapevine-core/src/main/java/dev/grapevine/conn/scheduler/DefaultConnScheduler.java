@@ -111,6 +111,7 @@ public final class DefaultConnScheduler extends BaseScheduler {
     List<Scored> ready = new ArrayList<>();
     for (Peer p : down) {
       double cooldown = Cooldown.millis(p, hops.hops(p), fullPercent, random, config);
+      round.due(p, Peers.lastChange(p) + cooldown);
       if (Double.isFinite(cooldown) && now > Peers.lastChange(p) + cooldown) {
         ready.add(new Scored(p, cooldown));
       }

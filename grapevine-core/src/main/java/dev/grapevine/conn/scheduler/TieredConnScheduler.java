@@ -153,16 +153,18 @@ public final class TieredConnScheduler extends BaseScheduler {
             Duration.ofMillis(delay));
       }
     }
-    if (freeSlots == 0) {
-      return;
-    }
-
     List<Peer> down =
         Peers.distinct(query.peersConnectable(ConnQuery.Connectable.DB)).stream()
             .filter(t.test)
             .filter(this::dialable)
             .filter(p -> !round.requested(p))
             .toList();
+    for (Peer p : down) {
+      round.due(p, ConnQuery.nextAttempt(p, t.step, t.max));
+    }
+    if (freeSlots == 0) {
+      return;
+    }
     down = ConnQuery.passesGroupDebounce(down, t.groupMin, now);
     List<Peer> ready =
         new ArrayList<>(

@@ -138,6 +138,31 @@ class CooldownSchedulerTest {
   }
 
   @Test
+  void nextAttemptsSayWhenAWaitingPeerMayBeDialledAndLeaveOutThoseThatWillNotBe() {
+    long failedAt = SchedulerRig.START.toEpochMilli();
+    ConnAddress dead = address(1);
+    ConnAddress manual = address(2);
+    ConnAddress alive = address(3);
+    rig.dialer.answer(dead, Answer.REFUSE);
+    rig.remember(dead, "type", "pub", "failure", 3, "stateChange", failedAt);
+    rig.remember(manual, "type", "pub", "autoconnect", false);
+    rig.remember(alive, "type", "pub");
+    ConnScheduler s = rig.start(config().build());
+    rig.run(Duration.ofSeconds(10));
+
+    assertThat(rig.connected()).containsExactly(alive);
+    assertThat(rig.dialsOf(dead)).isEmpty();
+    Map<String, Long> next = s.nextAttempts();
+    assertThat(next).containsOnlyKeys(dead.toString());
+    // (1 s hop + 4 s + 3³ × 10 s) × 0.25 (3 of 4 slots free) × 3 (only failures), maybe halved.
+    long cooldown = (1_000 + 4_000 + 27 * 10_000) * 3 / 4;
+    assertThat(next.get(dead.toString()) - failedAt).isIn(cooldown, cooldown / 2);
+
+    s.stop();
+    assertThat(s.nextAttempts()).isEmpty();
+  }
+
+  @Test
   void rotationSwapsTheOldestConnectionForAWaitingPeerAboutEveryRotationPeriod() {
     for (int i = 1; i <= 3; i++) {
       rig.remember(address(i), "type", "pub");

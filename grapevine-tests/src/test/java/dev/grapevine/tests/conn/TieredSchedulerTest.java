@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grapevine.conn.ConnAddress;
 import dev.grapevine.conn.hub.HubEvent;
+import dev.grapevine.conn.scheduler.ConnScheduler;
 import dev.grapevine.conn.scheduler.SchedulerConfig;
 import dev.grapevine.tests.conn.SchedulerRig.Answer;
 import dev.grapevine.tests.conn.SchedulerRig.Dial;
 import dev.grapevine.tests.conn.SchedulerRig.Event;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,29 @@ class TieredSchedulerTest {
       long backoff = Math.min(1_000L << k, 600_000L);
       assertThat(gap).as("gap after %d failures", k).isBetween(backoff, backoff + ROUND_SLACK);
     }
+  }
+
+  @Test
+  void nextAttemptsAreTheEndOfEachWaitingPeersBackoff() {
+    long failedAt = SchedulerRig.START.toEpochMilli();
+    ConnAddress dead = address(1);
+    ConnAddress alive = address(2);
+    rig.dialer.answer(dead, Answer.REFUSE);
+    rig.remember(dead, "type", "pub", "failure", 3, "stateChange", failedAt);
+    rig.remember(alive, "type", "pub");
+    ConnScheduler s = rig.start(tiered().build());
+    rig.run(Duration.ofSeconds(30));
+
+    assertThat(rig.connected()).containsExactly(alive);
+    // Only-failed tier: 2³ × 1 min (the desperate tier does not apply while a peer is connected).
+    assertThat(s.nextAttempts()).containsExactly(Map.entry(dead.toString(), failedAt + 480_000));
+    rig.run(Duration.ofMinutes(8));
+    assertThat(rig.dialsOf(dead))
+        .singleElement()
+        .satisfies(
+            d ->
+                assertThat(d.millis())
+                    .isBetween(failedAt + 480_000, failedAt + 480_000 + ROUND_SLACK));
   }
 
   @Test

@@ -97,6 +97,81 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void rememberForgetStageAndUnstageThroughThePageShowTheirResultsAndTheLists() throws Exception {
+    // A peer at a port nobody listens on, remembered with recent failures: the scheduler waits.
+    String dead =
+        "ws://127.0.0.1:1~shs:" + dev.grapevine.anproto.KeyPair.generate().publicKey().value();
+    String dbRow = "#db .vrows .row" + Browser.attr("data-key", dead);
+    String stagedRow = "#staged .vrows .row" + Browser.attr("data-key", dead);
+    browser.open(a.httpUrl().toString());
+    eventually().until(() -> a.publicKey().value().equals(browser.text("node-key")));
+
+    browser.type("address", dead);
+    browser.type(
+        "address-data",
+        "{\"type\":\"pub\",\"failure\":3,\"stateChange\":" + System.currentTimeMillis() + "}");
+    browser.click("#remember");
+    eventually().until(() -> lastResult("remember"), r -> r != null);
+    assertThat(lastResult("remember")).startsWith("200");
+    eventually().until(() -> browser.all(dbRow).size() == 1);
+    assertThat(browser.text("db-count")).isEqualTo("1");
+    assertThat(browser.one(dbRow).getAttribute("data-failures")).isEqualTo("3");
+    // The scheduler's next round reckons the retry; the page fetches the list once more after it.
+    eventually().until(() -> a.conn().scheduler().nextAttempts().containsKey(dead));
+    long next = a.conn().scheduler().nextAttempts().get(dead);
+    eventually()
+        .until(() -> browser.one(dbRow).getAttribute("data-next-attempt"), v -> !v.isEmpty());
+    assertThat(Long.parseLong(browser.one(dbRow).getAttribute("data-next-attempt")))
+        .isGreaterThan(System.currentTimeMillis());
+    assertThat(browser.one(dbRow + " .cell[data-label='Next retry']").getText()).startsWith("in ");
+    assertThat(next).isGreaterThan(System.currentTimeMillis());
+
+    browser.click("#forget");
+    eventually().until(() -> lastResult("forget"), r -> r != null && r.contains("forgotten: true"));
+    eventually().until(() -> browser.all(dbRow).isEmpty());
+    assertThat(a.conn().dbPeers()).isEmpty();
+
+    browser.type("address-data", "");
+    browser.click("#stage");
+    eventually().until(() -> lastResult("stage"), r -> r != null && r.contains("staged: true"));
+    eventually().until(() -> browser.all(stagedRow).size() == 1);
+    assertThat(browser.one(stagedRow).getText()).contains("127.0.0.1:1", "internet");
+
+    browser.click(stagedRow + " button[data-action=unstage]");
+    eventually().until(() -> lastResult("unstage"), r -> r != null && r.contains("unstaged: true"));
+    eventually().until(() -> browser.all(stagedRow).isEmpty());
+    assertThat(a.conn().stagedPeers()).isEmpty();
+    assertThat(a.conn().peers()).isEmpty();
+  }
+
+  @Test
+  void onANodeThatRequiresATokenThePageAsksForItAndThenWorksLive() throws Exception {
+    String token = "dashboard-token-0123456789";
+    try (Node guarded =
+        dev.grapevine.NodeConfig.builder()
+            .ephemeral(true)
+            .port(0)
+            .api(dev.grapevine.api.ApiConfig.builder().token(token).build())
+            .start()) {
+      browser.open(guarded.httpUrl().toString());
+      eventually().until(() -> browser.one("#auth").isDisplayed());
+      assertThat(browser.text("node-key")).isEmpty();
+
+      browser.type("auth-token", token);
+      browser.click("#auth button[type=submit]");
+
+      eventually().until(() -> guarded.publicKey().value().equals(browser.text("node-key")));
+      eventually().until(() -> browser.one("#live").getAttribute("data-state"), "live"::equals);
+      assertThat(browser.one("#auth").isDisplayed()).isFalse();
+      // The node's own event API (not a stand-in) admitted the page with its token.
+      assertThat(guarded.eventApi().stats().activeConnections()).isEqualTo(1);
+      assertThat(guarded.eventApi().stats().pendingAuth()).isZero();
+      guarded.publish("seen live");
+      eventually().until(() -> browser.text("store-messages"), "1"::equals);
+    }
+  }
+
+  @Test
   void aBadAddressGetsTheNodesErrorShownAndNothingChanges() throws Exception {
     browser.open(a.httpUrl().toString());
     eventually().until(() -> a.publicKey().value().equals(browser.text("node-key")));

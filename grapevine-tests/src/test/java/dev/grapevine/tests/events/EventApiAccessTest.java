@@ -68,13 +68,19 @@ class EventApiAccessTest {
   }
 
   @Test
-  void pv7ABadTokenInTheQueryGetsAuthFailedThen1008() {
+  void pv7ABadTokenInTheQueryGetsAuthFailedThen1008AndRaisesASecurityAlert() {
     Node node = nodes.start(EventsConfig.DEFAULT, WITH_TOKEN);
+    EventClient watcher = open(node, "token=" + TOKEN, Map.of());
+    watcher.send("{\"type\":\"subscribe\",\"topic\":\"alerts\"}");
+    watcher.awaitType("subscribed");
     EventClient c = open(node, "token=wrong", Map.of());
 
     assertThat(c.awaitType("error").at("/data/code").asText()).isEqualTo("AUTH_FAILED");
     assertThat(c.awaitCloseCode()).isEqualTo(1008);
     assertThat(c.ofType("welcome")).isEmpty();
+    JsonNode alert = watcher.awaitType("security_alert");
+    assertThat(alert.at("/data/metric").asText()).isEqualTo("api.bad_token");
+    assertThat(alert.at("/data/message").asText()).contains("127.0.0.1");
   }
 
   @Test
@@ -110,6 +116,42 @@ class EventApiAccessTest {
     open(node, "", Map.of("Origin", "https://dash.example")).awaitType("welcome");
     open(node, "", Map.of()).awaitType("welcome");
     assertThat(node.eventApi().stats().refusedConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void pastThePerAddressCapAnUpgradeGets429UntilAClientFromThereLeaves() {
+    Node node =
+        nodes.start(EventsConfig.builder().maxConnectionsPerIp(2).build(), ApiConfig.DEFAULT);
+    EventClient first = open(node, "", Map.of());
+    open(node, "", Map.of()).awaitType("welcome");
+    first.awaitType("welcome");
+
+    assertThat(EventClient.refusalStatus(Nodes.ws(node), Map.of())).isEqualTo(429);
+    assertThat(node.eventApi().stats().refusedConnections()).isEqualTo(1);
+    first.close();
+    await().atMost(EventClient.WAIT).until(() -> node.eventApi().stats().activeConnections() == 1);
+    open(node, "", Map.of()).awaitType("welcome");
+    assertThat(node.eventApi().stats().activeConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void aMessageOfTheSizeLimitIsReadAndOneByteMoreClosesWith1009() {
+    int limit = 1024;
+    Node node =
+        nodes.start(EventsConfig.builder().maxMessageBytes(limit).build(), ApiConfig.DEFAULT);
+    EventClient c = open(node, "", Map.of());
+    c.awaitType("welcome");
+    String head = "{\"type\":\"ping\",\"id\":\"";
+    String tail = "\"}";
+
+    String fits = head + "a".repeat(limit - head.length() - tail.length()) + tail;
+    c.send(fits);
+    assertThat(fits).hasSize(limit);
+    assertThat(c.awaitType("pong").get("id").asText()).startsWith("aaa");
+    c.send(head + "b".repeat(limit + 1 - head.length() - tail.length()) + tail);
+
+    assertThat(c.awaitCloseCode()).isEqualTo(1009);
+    assertThat(c.ofType("pong")).hasSize(1);
   }
 
   @Test
@@ -196,6 +238,20 @@ class EventApiAccessTest {
     assertThat(status.at("/store/messages").asLong()).isEqualTo(2);
     assertThat(status.at("/store/blobs").asLong()).isEqualTo(2);
     assertThat(Nodes.send(node, "DELETE", "/api/status", Map.of()).statusCode()).isEqualTo(405);
+
+    // An ANProto peer counts; the event API clients do not.
+    clients.add(
+        EventClient.open(
+            java.net.URI.create("ws://127.0.0.1:" + node.localAddress().getPort() + "/")));
+    open(node, "", Map.of()).awaitType("welcome");
+    await()
+        .atMost(EventClient.WAIT)
+        .until(
+            () ->
+                EventClient.parse(Nodes.get(node, "/api/status", Map.of()).body())
+                        .get("peerCount")
+                        .asInt()
+                    == 1);
   }
 
   @Test

@@ -145,11 +145,15 @@ class EventApiConformanceTest {
 
     c.send("{\"type\":\"ping\"}");
     JsonNode pong = c.awaitType("pong");
+    c.send("{\"type\":\"ping\",\"id\":\"p-2\"}");
+    JsonNode answered = c.awaitType("pong", 2);
 
     assertThat(pong.get("clientId").asText())
         .matches(HEX32)
         .isEqualTo(c.awaitType("welcome").at("/data/clientId").asText());
     assertThat(pong.get("timestamp").asText()).isNotBlank();
+    assertThat(keys(pong)).containsExactlyInAnyOrder("type", "timestamp", "clientId");
+    assertThat(answered.get("id").asText()).isEqualTo("p-2");
   }
 
   @Test
@@ -251,7 +255,8 @@ class EventApiConformanceTest {
     EventClient fast = connect(node);
     slow.send("{\"type\":\"subscribe\",\"topic\":\"file_operations\"}");
     fast.send("{\"type\":\"subscribe\",\"topic\":\"file_operations\"}");
-    fast.awaitType("subscribed");
+    fast.send("{\"type\":\"subscribe\",\"topic\":\"alerts\"}");
+    fast.awaitType("subscribed", 2);
     await()
         .atMost(EventClient.WAIT)
         .until(() -> node.eventApi().stats().subscriptions().get("file_operations") == 2);
@@ -275,6 +280,9 @@ class EventApiConformanceTest {
     assertThat(fast.ofType("file_updated")).hasSize(published);
     String scraped = Nodes.get(node, "/metrics", Map.of()).body();
     assertThat(scraped).contains("grapevine_events_slow_consumer_closes_total 1.0");
+    JsonNode alert = fast.awaitType("network_alert");
+    assertThat(alert.at("/data/metric").asText()).isEqualTo("events.slow_consumer_closes");
+    assertThat(alert.at("/data/value").asLong()).isEqualTo(1);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.api.ApiConfig;
 import dev.grapevine.events.Event;
+import dev.grapevine.events.EventType;
 import dev.grapevine.events.EventsConfig;
 import dev.grapevine.testing.TestKeys;
 import java.net.URI;
@@ -97,6 +98,25 @@ class EventSourcesTest {
     assertThat(alert.at("/data/threshold").asDouble()).isEqualTo(1.0);
     assertThat(alert.at("/data/level").asText()).isIn("warning", "critical");
     assertThat(second.at("/data/count").asLong()).isGreaterThan(1);
+  }
+
+  @Test
+  void eventsDroppedForAFullBusRaiseAPerformanceAlertAtTheNextMetricsRound() {
+    // Room for one metrics round (four events and its alerts), not for a burst from a loop.
+    Node node = nodes.start(EventsConfig.builder().busCapacity(16).build(), ApiConfig.DEFAULT);
+    EventClient c = subscribed(node, "alerts");
+    nodes.scheduler.advance(Duration.ofSeconds(10)); // the first round is the baseline
+
+    for (int i = 0; i < 1_000_000 && node.events().stats().dropped() == 0; i++) {
+      node.events().publish(EventType.FILE_UPDATED, Map.of("key", "k" + i));
+    }
+    assertThat(node.events().stats().dropped()).isPositive();
+    await().atMost(EventClient.WAIT).until(() -> node.events().stats().queued() == 0);
+    nodes.scheduler.advance(Duration.ofSeconds(10));
+
+    JsonNode alert = c.await(f -> f.at("/data/metric").asText().equals("events.dropped_per_round"));
+    assertThat(alert.get("type").asText()).isEqualTo("performance_alert");
+    assertThat(alert.at("/data/value").asLong()).isPositive();
   }
 
   @Test
