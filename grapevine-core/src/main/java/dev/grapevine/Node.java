@@ -175,7 +175,7 @@ public final class Node implements AutoCloseable {
                 .build();
         surfaces.put(Mesh.PATH, m.surface());
         listeners.add(m.listener());
-        m.addListener(new MeshEvents(events));
+        m.addListener(new MeshEvents(events, m));
       }
       Mesh meshRef = m;
       ConnRoutes connRoutes =
