@@ -803,20 +803,28 @@ public final class Node implements AutoCloseable {
   /** Publishes mesh peers joining and leaving on the event bus ({@code peer_network}). */
   private static final class MeshEvents implements MeshListener {
     private final NodeEvents events;
+    private final Mesh mesh;
 
-    MeshEvents(NodeEvents events) {
+    MeshEvents(NodeEvents events, Mesh mesh) {
       this.events = events;
+      this.mesh = mesh;
     }
 
     @Override
     public void peerConnected(MeshPeer peer) {
       events.peerConnected(peer.nodeId(), peer.address().orElse(null), "mesh", peer.isInbound());
+      topology("mesh peer " + peer.nodeId() + " connected");
     }
 
     @Override
     public void peerDisconnected(MeshPeer peer, String reason) {
       events.peerDisconnected(
           peer.nodeId(), peer.address().orElse(null), "mesh", reason, 1000, reason);
+      topology("mesh peer " + peer.nodeId() + " disconnected: " + reason);
+    }
+
+    private void topology(String detail) {
+      events.topologyChanged(mesh.peers().stream().map(MeshPeer::nodeId).toList(), detail);
     }
   }
 
