@@ -49,6 +49,9 @@ public final class Dashboard implements AutoCloseable {
   final PublicKey publicKey;
   final MessageStore store;
   final AnprotoSync sync;
+  final java.util.function.Function<
+          dev.grapevine.transport.PeerLink, java.util.Optional<dev.grapevine.sync.LinkTraffic>>
+      traffic;
   final Conn conn;
   final Supplier<List<URI>> urls;
   final Path dataDir;
@@ -66,6 +69,7 @@ public final class Dashboard implements AutoCloseable {
     this.publicKey = Objects.requireNonNull(b.publicKey, "publicKey");
     this.store = Objects.requireNonNull(b.store, "store");
     this.sync = Objects.requireNonNull(b.sync, "sync");
+    this.traffic = b.traffic != null ? b.traffic : b.sync::traffic;
     this.conn = Objects.requireNonNull(b.conn, "conn");
     this.urls = Objects.requireNonNull(b.urls, "urls");
     this.dataDir = b.dataDir;
@@ -145,6 +149,9 @@ public final class Dashboard implements AutoCloseable {
     private PublicKey publicKey;
     private MessageStore store;
     private AnprotoSync sync;
+    private java.util.function.Function<
+            dev.grapevine.transport.PeerLink, java.util.Optional<dev.grapevine.sync.LinkTraffic>>
+        traffic;
     private Conn conn;
     private Supplier<List<URI>> urls;
     private Path dataDir;
@@ -166,6 +173,19 @@ public final class Dashboard implements AutoCloseable {
       this.store = store;
       this.sync = sync;
       this.conn = conn;
+      return this;
+    }
+
+    /**
+     * Frame counts of a connection-manager link; default the ANProto protocol's. The node adds the
+     * mesh's for mesh links.
+     */
+    public Builder traffic(
+        java.util.function.Function<
+                dev.grapevine.transport.PeerLink,
+                java.util.Optional<dev.grapevine.sync.LinkTraffic>>
+            value) {
+      this.traffic = value;
       return this;
     }
 

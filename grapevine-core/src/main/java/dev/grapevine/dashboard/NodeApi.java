@@ -143,7 +143,7 @@ final class NodeApi implements HttpHandler {
       l.put("state", e.state().wireName());
       l.put("since", e.hubBirth());
       e.link()
-          .flatMap(node.sync::traffic)
+          .flatMap(node.traffic)
           .ifPresentOrElse(
               t -> l.put("framesIn", t.framesIn()).put("framesOut", t.framesOut()),
               () -> l.putNull("framesIn").putNull("framesOut"));

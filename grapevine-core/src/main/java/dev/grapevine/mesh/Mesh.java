@@ -389,6 +389,11 @@ public final class Mesh implements AutoCloseable {
     return counters.snapshot(n);
   }
 
+  /** Frames received and sent on {@code link}, if it is one of the mesh's. */
+  public Optional<dev.grapevine.sync.LinkTraffic> traffic(PeerLink link) {
+    return link instanceof MeshSession s ? Optional.of(s.traffic()) : Optional.empty();
+  }
+
   /** The index of the store's messages used for reconciliation. */
   public MessageStoreIndex index() {
     return index;

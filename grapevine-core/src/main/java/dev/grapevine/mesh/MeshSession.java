@@ -65,6 +65,10 @@ final class MeshSession implements PeerLink {
   /** Outbound to learn a key: completes with the key and the link is closed. */
   final CompletableFuture<PublicKey> identified;
 
+  private final java.util.concurrent.atomic.LongAdder framesIn =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder framesOut =
+      new java.util.concurrent.atomic.LongAdder();
   private final TokenBucket frames;
   private long lastRateError;
 
@@ -199,6 +203,7 @@ final class MeshSession implements PeerLink {
   void receive(String text) {
     long now = mesh.millis();
     lastSeen = now;
+    framesIn.increment();
     mesh.counters().framesIn.increment();
     if (frames.tryTake(mesh.nanos()) != 0) {
       mesh.counters().rateLimited.increment();
@@ -544,7 +549,12 @@ final class MeshSession implements PeerLink {
   /** Sends one of the protocol's frames; false if the link did not take it. */
   boolean send(MeshPayload payload) {
     mesh.counters().framesOut.increment();
-    return link.send(MeshCodec.encode(mesh.nodeId(), mesh.millis(), payload));
+    return send(MeshCodec.encode(mesh.nodeId(), mesh.millis(), payload));
+  }
+
+  /** Frames received and sent on this link. */
+  dev.grapevine.sync.LinkTraffic traffic() {
+    return new dev.grapevine.sync.LinkTraffic(framesIn.sum(), framesOut.sum());
   }
 
   void sendError(Reason reason, String message, String refusedType) {
@@ -657,6 +667,7 @@ final class MeshSession implements PeerLink {
 
   @Override
   public boolean send(String frame) {
+    framesOut.increment();
     return link.send(frame);
   }
 

@@ -82,7 +82,11 @@ class ConnRoutesTest {
     assertThat(p.get("nodeId").textValue()).hasSize(16).matches("[0-9a-f]{16}");
     assertThat(p.get("status").textValue()).isEqualTo("connected");
     assertThat(p.get("isClient").booleanValue()).isTrue();
-    assertThat(p.get("address").textValue()).isEqualTo(address);
+    // MiniLedger's address is the peer's mesh base URL; the multiserver address is kept beside it.
+    assertThat(p.get("address").textValue())
+        .isEqualTo("ws://127.0.0.1:" + b.localAddress().getPort());
+    assertThat(p.get("multiserverAddress").textValue()).isEqualTo(address);
+    assertThat(p.get("orgId").textValue()).isEqualTo("grapevine");
 
     JsonNode gone = ok("POST", "/api/conn/disconnect", addressBody(address));
     assertThat(gone.get("disconnected").booleanValue()).isTrue();

@@ -190,6 +190,25 @@ class MeshNetworkTest {
             });
   }
 
+  @Test
+  void aBlockedKeyIsRefusedAtTheDoorWithAReason() throws Exception {
+    Node door = nodes.start(m -> m, 0);
+    Node blocked = nodes.start(m -> m, 0);
+    door.conn().remember(blocked.address(), java.util.Map.of("blocked", true));
+
+    var dial = blocked.conn().connect(door.address());
+
+    assertThat(dial)
+        .failsWithin(WAIT)
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(dev.grapevine.mesh.MeshRefusedException.class)
+        .withMessageContaining("blocked");
+    assertThat(door.mesh().peers()).isEmpty();
+    assertThat(blocked.mesh().peers()).isEmpty();
+    assertThat(door.conn().firewall().rejected().counts()).isNotEmpty();
+  }
+
   private static MeshListener recorder(List<String> events) {
     Set<String> seen = ConcurrentHashMap.newKeySet();
     return new MeshListener() {
