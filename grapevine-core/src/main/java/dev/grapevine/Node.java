@@ -176,6 +176,7 @@ public final class Node implements AutoCloseable {
         surfaces.put(Mesh.PATH, m.surface());
         listeners.add(m.listener());
         m.addListener(new MeshEvents(events, m));
+        c.pinger(m::ping);
       }
       Mesh meshRef = m;
       ConnRoutes connRoutes =

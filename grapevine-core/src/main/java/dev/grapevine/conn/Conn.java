@@ -230,6 +230,9 @@ public final class Conn implements AutoCloseable {
     return staging.liveEntries(subscriber);
   }
 
+  private volatile java.util.function.Function<PublicKey, CompletableFuture<java.time.Duration>>
+      pinger;
+
   // ---------------------------------------------------------------- inbound links
 
   /**
@@ -253,6 +256,26 @@ public final class Conn implements AutoCloseable {
   /** Reports that a link accepted with {@link #admitInbound} closed. */
   public void inboundClosed(PeerLink link, CloseReason reason, String detail) {
     hub.linkClosed(link, reason, detail);
+  }
+
+  /**
+   * Measures the round trip to the connected peer at {@code address} with the protocol that speaks
+   * on its link (the mesh's PING/PONG); the time is also recorded in its ping statistics. Fails if
+   * no pinger is set or the peer is not connected.
+   */
+  public CompletableFuture<java.time.Duration> ping(ConnAddress address) {
+    java.util.function.Function<PublicKey, CompletableFuture<java.time.Duration>> p = pinger;
+    if (p == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("No protocol that can ping is attached"));
+    }
+    return p.apply(address.key());
+  }
+
+  /** Sets how {@link #ping} measures a round trip (the node gives the mesh's). */
+  public void pinger(
+      java.util.function.Function<PublicKey, CompletableFuture<java.time.Duration>> value) {
+    this.pinger = value;
   }
 
   /**

@@ -121,6 +121,11 @@ public final class GossipCompat {
     return conn.forget(a);
   }
 
+  /** The round trip to the connected peer at {@code address}, as {@link Conn#ping}. */
+  public CompletableFuture<java.time.Duration> ping(String address) {
+    return conn.ping(ConnAddress.parse(address));
+  }
+
   /** Disconnects every connected peer so that the scheduler dials them afresh. */
   public CompletableFuture<Void> reconnect() {
     return conn.hub().reset();

@@ -389,6 +389,23 @@ public final class Mesh implements AutoCloseable {
     return counters.snapshot(n);
   }
 
+  /**
+   * Pings the connected peer with {@code key} now; completes with the round trip (also recorded in
+   * its {@code conn.json} ping statistics), or fails if it is not connected or does not answer
+   * within {@link MeshConfig#pingTimeout()}.
+   */
+  public CompletableFuture<Duration> ping(PublicKey key) {
+    MeshSession s;
+    synchronized (this) {
+      s = peers.get(Handshakes.nodeId(key));
+    }
+    if (s == null || !key.equals(s.key())) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("No connected mesh peer with key " + key));
+    }
+    return s.pingNow();
+  }
+
   /** Frames received and sent on {@code link}, if it is one of the mesh's. */
   public Optional<dev.grapevine.sync.LinkTraffic> traffic(PeerLink link) {
     return link instanceof MeshSession s ? Optional.of(s.traffic()) : Optional.empty();

@@ -87,8 +87,13 @@ final class MeshSession implements PeerLink {
   private volatile double rttMillis = -1;
   private volatile MeshPayload.Summary summary;
   private long pingSeq;
-  private long pingSentAt;
-  private long pingSentSeq = -1;
+
+  /** PINGs sent and not answered yet: seq to send time (nanos), the last few only. */
+  private final java.util.LinkedHashMap<Long, Long> pingsSent = new java.util.LinkedHashMap<>();
+
+  /** Callers of {@link #pingNow} waiting for the PONG of their seq. */
+  private final java.util.Map<Long, CompletableFuture<java.time.Duration>> pingWaiters =
+      new java.util.HashMap<>();
 
   private MeshSession(
       Mesh mesh,
@@ -176,6 +181,12 @@ final class MeshSession implements PeerLink {
     if (timer != null) {
       timer.cancel();
     }
+    java.util.List<CompletableFuture<java.time.Duration>> waiting;
+    synchronized (this) {
+      waiting = new java.util.ArrayList<>(pingWaiters.values());
+      pingWaiters.clear();
+    }
+    waiting.forEach(w -> w.completeExceptionally(new IllegalStateException("The link closed")));
     if (dialed != null && !dialed.isDone()) {
       dialed.completeExceptionally(
           new MeshRefusedException(
@@ -575,27 +586,81 @@ final class MeshSession implements PeerLink {
           "no frame from the peer for " + mesh.config().pingTimeout() + " (missed pings)");
       return;
     }
-    long seq;
-    synchronized (this) {
-      seq = ++pingSeq;
-      pingSentSeq = seq;
-      pingSentAt = mesh.nanos();
-    }
-    send(new MeshPayload.Ping(mesh.chainHeight(), seq, mesh.summary()));
+    sendPing();
   }
 
-  /** A PONG arrived: the round-trip time if it answers our last PING, or -1. */
+  private long sendPing() {
+    long seq;
+    CompletableFuture<java.time.Duration> dropped = null;
+    synchronized (this) {
+      seq = ++pingSeq;
+      pingsSent.put(seq, mesh.nanos());
+      if (pingsSent.size() > 8) {
+        Long oldest = pingsSent.keySet().iterator().next();
+        pingsSent.remove(oldest);
+        dropped = pingWaiters.remove(oldest);
+      }
+    }
+    if (dropped != null) {
+      dropped.completeExceptionally(new java.util.concurrent.TimeoutException("No PONG"));
+    }
+    send(new MeshPayload.Ping(mesh.chainHeight(), seq, mesh.summary()));
+    return seq;
+  }
+
+  /**
+   * Sends a PING now; the future completes with the round trip when its PONG arrives, or fails
+   * after the ping timeout or when the link closes.
+   */
+  CompletableFuture<java.time.Duration> pingNow() {
+    CompletableFuture<java.time.Duration> rtt = new CompletableFuture<>();
+    if (!isOpenSession()) {
+      rtt.completeExceptionally(new IllegalStateException("The link is not open"));
+      return rtt;
+    }
+    long seq;
+    synchronized (this) {
+      seq = pingSeq + 1;
+      pingWaiters.put(seq, rtt);
+    }
+    sendPing();
+    Scheduler.Cancellable timer =
+        mesh.scheduler()
+            .schedule(
+                () ->
+                    rtt.completeExceptionally(
+                        new java.util.concurrent.TimeoutException(
+                            "No PONG within " + mesh.config().pingTimeout())),
+                mesh.config().pingTimeout());
+    rtt.whenComplete(
+        (d, err) -> {
+          timer.cancel();
+          synchronized (this) {
+            pingWaiters.remove(seq);
+          }
+        });
+    return rtt;
+  }
+
+  /** A PONG arrived: the round-trip time if it answers one of our PINGs, or -1. */
   double ponged(MeshPayload.Pong pong) {
     chainHeight = Math.max(0, pong.chainHeight());
     summary = pong.summary();
+    CompletableFuture<java.time.Duration> waiter;
+    double rtt;
     synchronized (this) {
-      if (pong.seq() == null || pong.seq() != pingSentSeq) {
+      Long sent = pong.seq() == null ? null : pingsSent.remove(pong.seq());
+      if (sent == null) {
         return -1;
       }
-      pingSentSeq = -1;
-      rttMillis = (mesh.nanos() - pingSentAt) / 1e6;
-      return rttMillis;
+      rtt = (mesh.nanos() - sent) / 1e6;
+      rttMillis = rtt;
+      waiter = pingWaiters.remove(pong.seq());
     }
+    if (waiter != null) {
+      waiter.complete(java.time.Duration.ofNanos((long) (rtt * 1e6)));
+    }
+    return rtt;
   }
 
   void pinged(MeshPayload.Ping ping) {

@@ -170,7 +170,7 @@ const peersList = new VirtualList($('peers'), {
     { label: 'Dir', value: (p) => (p.direction === 'inbound' ? 'in' : 'out'), title: (p) => p.direction },
     { label: 'Type', value: (p) => (p.data && p.data.type) || p.inferredType },
     { label: 'RTT', cls: 'num', value: (p) => rttOf(p.publicKey) },
-    { label: 'In / out', cls: 'num', value: (p) => traffic(p.publicKey), title: () => 'ANProto frames received / sent on this link' },
+    { label: 'In / out', cls: 'num', value: (p) => traffic(p.publicKey), title: () => 'Frames received / sent on this link' },
     { label: 'Since', value: (p) => ago(p.hubBirth), title: (p) => when(p.hubBirth) },
   ],
   actions: (p) => [
@@ -195,7 +195,8 @@ function traffic(key) {
 async function refreshPeers() {
   const data = await load('api/peers', 'connections (/api/peers)');
   if (!data) return;
-  state.peers = data.peers.slice().sort((a, b) =>
+  // Actions need the multiserver address; MiniLedger's `address` is the peer's mesh URL.
+  state.peers = data.peers.map((p) => ({ ...p, address: p.multiserverAddress || p.address })).sort((a, b) =>
     (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) || a.address.localeCompare(b.address));
   renderPeers();
 }

@@ -191,6 +191,35 @@ class MeshNetworkTest {
   }
 
   @Test
+  void connPingMeasuresTheRoundTripOverTheMeshAndRecordsIt() throws Exception {
+    Node node1 = nodes.start();
+    Node node2 = nodes.startJoining(node1);
+    await().atMost(WAIT).until(() -> node2.mesh().peers().size() == 1);
+
+    Duration rtt =
+        node2.conn().ping(node1.address()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    Duration legacy =
+        node2
+            .conn()
+            .gossip()
+            .ping(node1.address().toString())
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(rtt).isPositive().isLessThan(Duration.ofSeconds(10));
+    assertThat(legacy).isPositive();
+    assertThat(node2.mesh().peers().get(0).rttMillis()).isPositive();
+    assertThat(node2.conn().db().get(node1.address()).orElseThrow().toString()).contains("ping");
+    assertThat(
+            node1
+                .conn()
+                .ping(
+                    dev.grapevine.conn.ConnAddress.of(
+                        java.net.URI.create("ws://127.0.0.1:1"),
+                        dev.grapevine.anproto.KeyPair.generate().publicKey())))
+        .failsWithin(WAIT);
+  }
+
+  @Test
   void aBlockedKeyIsRefusedAtTheDoorWithAReason() throws Exception {
     Node door = nodes.start(m -> m, 0);
     Node blocked = nodes.start(m -> m, 0);

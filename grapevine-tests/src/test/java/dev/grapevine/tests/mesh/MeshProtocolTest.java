@@ -332,9 +332,10 @@ class MeshProtocolTest {
     JsonNode req = silent.next("SYNC_REQUEST", WAIT).get("payload");
     ArrayNode bad = RawMeshClient.JSON.createArrayNode();
     for (String[] m : feed(author, 50)) {
-      bad.addObject()
-          .put("message", m[0].substring(0, 100) + "A" + m[0].substring(101))
-          .put("content", m[1]);
+      // One character of the signature changed, always to another one: it no longer verifies.
+      char c = m[0].charAt(100);
+      String forged = m[0].substring(0, 100) + (c == 'A' ? 'B' : 'A') + m[0].substring(101);
+      bad.addObject().put("message", forged).put("content", m[1]);
     }
     ObjectNode res =
         RawMeshClient.JSON
