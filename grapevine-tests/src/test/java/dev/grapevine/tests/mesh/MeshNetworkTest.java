@@ -191,6 +191,34 @@ class MeshNetworkTest {
   }
 
   @Test
+  void aMessageThatArrivesByAnprotoIsPropagatedOnTheMeshWithItsContent() throws Exception {
+    Node node1 = nodes.start();
+    Node node2 = nodes.startJoining(node1);
+    await().atMost(WAIT).until(() -> node2.mesh().peers().size() == 1);
+    dev.grapevine.anproto.KeyPair author = dev.grapevine.anproto.KeyPair.generate();
+    String content = "posted by an ANProto client";
+    var message =
+        dev.grapevine.anproto.AnProto.sign(
+            dev.grapevine.anproto.Hash.of(content), System.currentTimeMillis(), author);
+
+    // An ANProto client posts over HTTP: the signed message first, then its content.
+    var http = java.net.http.HttpClient.newHttpClient();
+    for (String frame : List.of(message.signed().value(), content)) {
+      var response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(node1.httpUrl().resolve("/gossip"))
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(frame))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    await().atMost(WAIT).until(() -> node2.store().byHash(message.hash()).isPresent());
+    await().atMost(WAIT).until(() -> node2.store().get(message.contentHash()).isPresent());
+    assertThat(node2.store().get(message.contentHash())).contains(content);
+  }
+
+  @Test
   void connPingMeasuresTheRoundTripOverTheMeshAndRecordsIt() throws Exception {
     Node node1 = nodes.start();
     Node node2 = nodes.startJoining(node1);
