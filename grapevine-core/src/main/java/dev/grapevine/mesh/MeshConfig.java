@@ -198,7 +198,7 @@ public record MeshConfig(
     private ReconcileConfig reconcile = ReconcileConfig.DEFAULT;
     private Duration graftTimeout = Duration.ofMillis(500);
     private Duration haveInterval = Duration.ofMillis(100);
-    private int seenCapacity = 200_000;
+    private int seenCapacity = 50_000;
     private int framesPerSecond = 5_000;
     private int verifyThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
