@@ -1,5 +1,6 @@
 package dev.grapevine.mesh;
 
+import dev.grapevine.clock.Scheduler;
 import dev.grapevine.mesh.MeshPayload.Carried;
 import dev.grapevine.mesh.reconcile.Item;
 import dev.grapevine.mesh.reconcile.ReconcileException;
@@ -41,12 +42,62 @@ final class CatchUp {
     CompletableFuture<Integer> done = CompletableFuture.completedFuture(0);
     long lastFinished = Long.MIN_VALUE / 2;
     boolean again;
+    long newAtStart;
     final Deque<List<String>> wants = new ArrayDeque<>();
-    int inFlight;
+    final java.util.Set<String> outstanding = new java.util.HashSet<>();
+    long lastProgress;
+    Scheduler.Cancellable watchdog;
+
+    boolean active() {
+      return (session != null && !session.isDone()) || !wants.isEmpty() || !outstanding.isEmpty();
+    }
   }
 
+  /** The state of an open peer; a closed one gets a throwaway state that is never stored. */
   private PeerState state(MeshSession s) {
+    if (!s.isOpenSession()) {
+      return new PeerState();
+    }
     return states.computeIfAbsent(s, k -> new PeerState());
+  }
+
+  /**
+   * Watches a peer's catch-up: when nothing arrives for {@link MeshConfig#syncTimeout()} while a
+   * session runs or messages are wanted, the catch-up is abandoned (its future completes with what
+   * was found) so that a silent or broken peer cannot stall it; the next summary starts over.
+   */
+  private void progress(MeshSession s, PeerState st) {
+    synchronized (st) {
+      st.lastProgress = mesh.millis();
+      if (st.watchdog == null) {
+        st.watchdog = mesh.scheduler().schedule(() -> watch(s, st), mesh.config().syncTimeout());
+      }
+    }
+  }
+
+  private void watch(MeshSession s, PeerState st) {
+    CompletableFuture<Integer> abandon = null;
+    synchronized (st) {
+      st.watchdog = null;
+      if (!st.active()) {
+        return;
+      }
+      long idle = mesh.millis() - st.lastProgress;
+      long limit = mesh.config().syncTimeout().toMillis();
+      if (idle < limit) {
+        st.watchdog =
+            mesh.scheduler()
+                .schedule(() -> watch(s, st), java.time.Duration.ofMillis(limit - idle));
+        return;
+      }
+      st.session = null;
+      st.wants.clear();
+      st.outstanding.clear();
+      st.again = false;
+      st.lastFinished = mesh.millis();
+      abandon = st.done;
+    }
+    abandon.complete(0);
   }
 
   /** Starts a session as initiator, unless one is running; completes with the count needed. */
@@ -59,8 +110,10 @@ final class CatchUp {
       }
       st.session = null;
       st.done = new CompletableFuture<>();
+      st.newAtStart = mesh.counters().messagesNew.sum();
       done = st.done;
     }
+    progress(s, st);
     boolean queued =
         mesh.execute(
             () -> {
@@ -79,6 +132,9 @@ final class CatchUp {
               s.send(new MeshPayload.Reconcile(id, message));
             });
     if (!queued) {
+      synchronized (st) {
+        st.session = null;
+      }
       done.complete(0);
     }
     return done;
@@ -91,6 +147,7 @@ final class CatchUp {
       return;
     }
     PeerState st = state(s);
+    progress(s, st);
     Optional<String> reply;
     boolean finished;
     synchronized (st) {
@@ -144,20 +201,26 @@ final class CatchUp {
   }
 
   private void pump(MeshSession s, PeerState st) {
-    List<List<String>> send = new ArrayList<>();
+    List<MeshPayload.Want> send = new ArrayList<>();
     boolean restart = false;
     synchronized (st) {
-      while (st.inFlight < WANTS_IN_FLIGHT && !st.wants.isEmpty()) {
-        send.add(st.wants.poll());
-        st.inFlight++;
+      while (st.outstanding.size() < WANTS_IN_FLIGHT && !st.wants.isEmpty()) {
+        String id = UUID.randomUUID().toString();
+        st.outstanding.add(id);
+        send.add(new MeshPayload.Want(id, st.wants.poll()));
       }
-      if (st.wants.isEmpty() && st.inFlight == 0 && st.again) {
+      if (st.wants.isEmpty() && st.outstanding.isEmpty() && st.again) {
         st.again = false;
-        restart = true;
+        // A truncated session continues only if it brought something new: a peer whose
+        // differences cannot be fetched waits for the next interval instead of looping.
+        restart = mesh.counters().messagesNew.sum() > st.newAtStart;
       }
     }
-    for (List<String> ids : send) {
-      s.send(new MeshPayload.Want(UUID.randomUUID().toString(), ids));
+    if (!send.isEmpty()) {
+      progress(s, st);
+    }
+    for (MeshPayload.Want w : send) {
+      s.send(w);
     }
     if (restart) {
       start(s);
@@ -170,7 +233,9 @@ final class CatchUp {
     List<String> capped =
         List.copyOf(ids.subList(0, Math.min(ids.size(), 4 * mesh.config().wantBatch())));
     boolean queued =
-        mesh.execute(
+        mesh.serve(
+            s,
+            MeshTypes.WANT,
             () -> {
               List<Carried> items = mesh.read(capped);
               List<Carried> frame = new ArrayList<>();
@@ -201,18 +266,27 @@ final class CatchUp {
         .pullReceived
         .add(items.stream().filter(c -> c != null && c.message() != null).count());
     CompletableFuture<Integer> stored = mesh.ingest(s, items, false);
-    if (m.requestId() != null && !Boolean.FALSE.equals(m.last())) {
-      PeerState st = states.get(s);
-      if (st != null) {
-        // Pace by storage: the next batch is asked for once this one is stored.
-        stored.whenComplete(
-            (n, err) -> {
-              synchronized (st) {
-                st.inFlight = Math.max(0, st.inFlight - 1);
-              }
-              pump(s, st);
-            });
-      }
+    PeerState st = m.requestId() == null ? null : states.get(s);
+    if (st == null) {
+      return;
+    }
+    boolean ours;
+    synchronized (st) {
+      ours = st.outstanding.contains(m.requestId());
+    }
+    if (!ours) {
+      return;
+    }
+    progress(s, st);
+    if (!Boolean.FALSE.equals(m.last())) {
+      // Pace by storage: the next batch is asked for once this one is stored.
+      stored.whenComplete(
+          (n, err) -> {
+            synchronized (st) {
+              st.outstanding.remove(m.requestId());
+            }
+            pump(s, st);
+          });
     }
   }
 
@@ -227,10 +301,7 @@ final class CatchUp {
     }
     PeerState st = state(s);
     synchronized (st) {
-      boolean running = st.session != null && !st.session.isDone();
-      if (running
-          || !st.wants.isEmpty()
-          || st.inFlight > 0
+      if (st.active()
           || mesh.millis() - st.lastFinished < mesh.config().catchUpInterval().toMillis()) {
         return;
       }
@@ -247,9 +318,14 @@ final class CatchUp {
   void peerClosed(MeshSession s) {
     PeerState st = states.remove(s);
     if (st != null) {
+      CompletableFuture<Integer> done;
       synchronized (st) {
-        st.done.complete(0);
+        if (st.watchdog != null) {
+          st.watchdog.cancel();
+        }
+        done = st.done;
       }
+      done.complete(0);
     }
   }
 }

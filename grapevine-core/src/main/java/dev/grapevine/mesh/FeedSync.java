@@ -40,10 +40,7 @@ final class FeedSync {
     List<MeshSession> peers = new ArrayList<>(mesh.openSessions());
     peers.sort(Comparator.comparingLong(MeshSession::chainHeight).reversed());
     CompletableFuture<Integer> result = new CompletableFuture<>();
-    if (!mesh.execute(() -> next(author, peers, 0, 0, 0, result))) {
-      result.completeExceptionally(
-          new java.util.concurrent.RejectedExecutionException("The mesh's pool is full"));
-    }
+    run(() -> next(author, peers, 0, 0, 0, result), result);
     return result;
   }
 
@@ -87,7 +84,7 @@ final class FeedSync {
           pending.remove(id);
           timer.cancel();
           if (err != null) {
-            mesh.execute(() -> next(author, peers, i + 1, total, 0, result));
+            run(() -> next(author, peers, i + 1, total, 0, result), result);
             return;
           }
           List<Carried> items = r.messages() == null ? List.of() : r.messages();
@@ -99,7 +96,7 @@ final class FeedSync {
           mesh.ingest(s, items, false)
               .whenComplete(
                   (n, e2) ->
-                      mesh.execute(
+                      run(
                           () -> {
                             int added = n == null ? 0 : n;
                             boolean advanced = localHeight(author) > local;
@@ -110,8 +107,17 @@ final class FeedSync {
                             } else {
                               result.complete(total + added);
                             }
-                          }));
+                          },
+                          result));
         });
+  }
+
+  /** Runs a step of a sync on the pool, failing the sync if the pool refuses it. */
+  private void run(Runnable step, CompletableFuture<Integer> result) {
+    if (!mesh.execute(step)) {
+      result.completeExceptionally(
+          new java.util.concurrent.RejectedExecutionException("The mesh's pool is full"));
+    }
   }
 
   private int localHeight(PublicKey author) {
@@ -132,26 +138,30 @@ final class FeedSync {
     }
     long from = Math.max(1, req.fromHeight());
     long to = Math.min(Math.max(from, req.toHeight()), from + mesh.config().syncBatch() - 1);
-    boolean queued =
-        mesh.execute(
-            () -> {
-              List<LogEntry> log = new ArrayList<>(mesh.store().byAuthor(author));
-              log.sort(LogEntry.TIMESTAMP_ORDER);
-              List<Carried> items = new ArrayList<>();
-              for (long h = from; h <= to && h <= log.size(); h++) {
-                LogEntry e = log.get((int) (h - 1));
-                items.add(new Carried(e.sig(), mesh.store().get(e.contentHash()).orElse(null)));
-              }
-              s.send(
-                  new MeshPayload.SyncResponse(
-                      req.requestId(), author.value(), from, items, to < log.size(), log.size()));
-            });
-    if (!queued) {
-      s.sendError(
-          MeshProtocolException.Reason.RATE_LIMITED,
-          "Too busy; ask again later",
-          MeshTypes.SYNC_REQUEST);
-    }
+    mesh.serve(
+        s,
+        MeshTypes.SYNC_REQUEST,
+        () -> {
+          List<LogEntry> log = new ArrayList<>(mesh.store().byAuthor(author));
+          log.sort(LogEntry.TIMESTAMP_ORDER);
+          List<Carried> items = new ArrayList<>();
+          long chars = 0;
+          long last = from - 1;
+          for (long h = from; h <= to && h <= log.size(); h++) {
+            LogEntry e = log.get((int) (h - 1));
+            String content = mesh.store().get(e.contentHash()).orElse(null);
+            long size = e.sig().length() + (content == null ? 0 : content.length());
+            if (!items.isEmpty() && chars + size > mesh.config().maxMessagesBytes()) {
+              break; // a short batch: the requester asks for the rest
+            }
+            items.add(new Carried(e.sig(), content));
+            chars += size;
+            last = h;
+          }
+          s.send(
+              new MeshPayload.SyncResponse(
+                  req.requestId(), author.value(), from, items, last < log.size(), log.size()));
+        });
   }
 
   void response(MeshSession s, MeshPayload.SyncResponse r) {

@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,10 +98,14 @@ public final class Mesh implements AutoCloseable {
   private final Propagation propagation;
   private final CatchUp catchUp;
   private final FeedSync feedSync;
-  private final Set<Hash> wantedBlobs = ConcurrentHashMap.newKeySet();
+
+  /** Contents asked for by hash after their message came without one; bounded. */
+  private final Seen wantedBlobs = new Seen(10_000);
+
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Scheduler.Cancellable> timers = new CopyOnWriteArrayList<>();
+  private final Map<URI, Scheduler.Cancellable> joinRetries = new ConcurrentHashMap<>();
   private volatile Scheduler.Cancellable peerListTimer;
 
   private Mesh(Builder b) {
@@ -245,7 +248,7 @@ public final class Mesh implements AutoCloseable {
           Duration delay =
               Backoff.delay(attempt + 1, java.util.concurrent.ThreadLocalRandom.current());
           log.debug("Joining through {} failed ({}); again in {}", seed, cause, delay);
-          timers.add(scheduler.schedule(() -> join(seed, attempt + 1), delay));
+          joinRetries.put(seed, scheduler.schedule(() -> join(seed, attempt + 1), delay));
         });
   }
 
@@ -425,6 +428,9 @@ public final class Mesh implements AutoCloseable {
     for (Scheduler.Cancellable t : timers) {
       t.cancel();
     }
+    for (Scheduler.Cancellable t : joinRetries.values()) {
+      t.cancel();
+    }
     Scheduler.Cancellable p = peerListTimer;
     if (p != null) {
       p.cancel();
@@ -446,17 +452,27 @@ public final class Mesh implements AutoCloseable {
 
   boolean sessionOpened(MeshSession s) {
     List<MeshPeer> snapshot;
+    String refusal = null;
     synchronized (this) {
       MeshSession other = peers.get(s.nodeId());
       if (other != null && other != s) {
-        snapshot = null;
+        refusal = Handshakes.DUPLICATE;
+      } else if (other == null && peers.size() >= config.maxPeers()) {
+        refusal = Handshakes.FULL;
+      } else if (s.state() != MeshSession.State.OPEN) {
+        // The link closed while the handshake finished: it is not a peer.
+        return false;
       } else {
         peers.put(s.nodeId(), s);
-        snapshot = List.of(s.snapshot());
       }
+      snapshot = refusal == null ? List.of(s.snapshot()) : null;
     }
-    if (snapshot == null) {
-      s.refuse(Handshakes.DUPLICATE, "Already connected to " + s.nodeId());
+    if (refusal != null) {
+      s.refuse(
+          refusal,
+          refusal.equals(Handshakes.FULL)
+              ? "This node has its peers"
+              : "Already connected to " + s.nodeId());
       return false;
     }
     log.debug("mesh peer {} connected ({})", s.nodeId(), s.direction());
@@ -637,6 +653,7 @@ public final class Mesh implements AutoCloseable {
       return;
     }
     int n = 0;
+    int learnedNow = 0;
     for (MeshPayload.PeerEntry e : list.peers()) {
       if (++n > config.maxPeerList()) {
         break;
@@ -662,11 +679,46 @@ public final class Mesh implements AutoCloseable {
           || conn.db().addressForKey(key.get().value()).isPresent()) {
         continue;
       }
-      if (conn.db().size() >= config.maxRemembered()) {
+      if (++learnedNow > MAX_LEARNED_PER_LIST || !makeRoomForLearned()) {
         return;
       }
       conn.remember(address, Map.of("source", ORIGIN, "via", from.nodeId()));
     }
+  }
+
+  /** Most new peers remembered from one PEER_LIST. */
+  static final int MAX_LEARNED_PER_LIST = 16;
+
+  /**
+   * Keeps peers learned from PEER_LIST under {@link MeshConfig#maxRemembered()}: at the limit, the
+   * oldest learned peer that failed and never connected is forgotten to make room. A peer list
+   * cannot fill the database with addresses nobody answers at: they fail, and give way.
+   */
+  private boolean makeRoomForLearned() {
+    int learned = 0;
+    String evict = null;
+    long evictBirth = Long.MAX_VALUE;
+    for (Map.Entry<String, dev.grapevine.conn.db.PeerData> e : conn.dbPeers()) {
+      dev.grapevine.conn.db.PeerData d = e.getValue();
+      if (!ORIGIN.equals(d.get("source").map(JsonNode::asText).orElse(""))) {
+        continue;
+      }
+      learned++;
+      boolean everConnected = d.duration().map(st -> st.count() > 0).orElse(false);
+      long birth = d.birth().orElse(0);
+      if (!everConnected && d.failure() > 0 && birth < evictBirth) {
+        evict = e.getKey();
+        evictBirth = birth;
+      }
+    }
+    if (learned < config.maxRemembered()) {
+      return true;
+    }
+    if (evict == null) {
+      return false;
+    }
+    conn.forget(ConnAddress.parse(evict));
+    return true;
   }
 
   // ---------------------------------------------------------------- pings
@@ -693,6 +745,8 @@ public final class Mesh implements AutoCloseable {
     try {
       verified = CompletableFuture.supplyAsync(() -> verifyAll(items), workers);
     } catch (RejectedExecutionException e) {
+      // The pool is full: these messages are found again by the next reconciliation.
+      counters.dropped.add(items.size());
       return CompletableFuture.completedFuture(0);
     }
     return verified.thenCompose(
@@ -727,6 +781,10 @@ public final class Mesh implements AutoCloseable {
       if (push) {
         propagation.duplicate(from);
       }
+      if (v.content != null && !store.has(v.message.contentHash())) {
+        // We had the message without its content: this copy brings it.
+        return sync.acceptBlob(v.content, ORIGIN).thenApply(h -> false);
+      }
       return CompletableFuture.completedFuture(false);
     }
     CompletableFuture<Boolean> f;
@@ -740,7 +798,7 @@ public final class Mesh implements AutoCloseable {
           if (isNew) {
             counters.messagesNew.increment();
             propagation.received(v.message.hash());
-            propagation.spread(v.message, v.content, from);
+            propagation.spread(v.message, v.content, from, push);
             if (v.content == null && !store.has(v.message.contentHash())) {
               wantedBlobs.add(v.message.contentHash());
               from.send(new MeshPayload.Want(null, List.of(v.message.contentHash().value())));
@@ -803,6 +861,38 @@ public final class Mesh implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- shared parts
+
+  /** Most requests of one peer answered at once; more are refused with {@code rate_limited}. */
+  static final int MAX_SERVING_PER_PEER = 8;
+
+  /**
+   * Answers a request of {@code from} on the pool, at most {@link #MAX_SERVING_PER_PEER} at once
+   * per peer, so one peer cannot take the pool from the others. False (and an {@code ERROR} to the
+   * peer) if the request was refused.
+   */
+  boolean serve(MeshSession from, String type, Runnable task) {
+    if (from.serving.incrementAndGet() > MAX_SERVING_PER_PEER) {
+      from.serving.decrementAndGet();
+      counters.rateLimited.increment();
+      from.sendError(Reason.RATE_LIMITED, "Too many requests in progress; ask again later", type);
+      return false;
+    }
+    boolean queued =
+        execute(
+            () -> {
+              try {
+                task.run();
+              } finally {
+                from.serving.decrementAndGet();
+              }
+            });
+    if (!queued) {
+      from.serving.decrementAndGet();
+      counters.rateLimited.increment();
+      from.sendError(Reason.RATE_LIMITED, "This node is busy; ask again later", type);
+    }
+    return queued;
+  }
 
   /** Runs {@code task} on the pool; false if the pool is full or closed. */
   boolean execute(Runnable task) {
@@ -996,6 +1086,11 @@ public final class Mesh implements AutoCloseable {
     /** Adds {@code h}; true if it was not there. */
     synchronized boolean add(Hash h) {
       return map.put(h, Boolean.TRUE) == null;
+    }
+
+    /** Removes {@code h}; true if it was there. */
+    synchronized boolean remove(Hash h) {
+      return map.remove(h) != null;
     }
 
     synchronized boolean contains(Hash h) {

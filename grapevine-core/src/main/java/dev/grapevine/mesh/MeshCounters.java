@@ -21,6 +21,7 @@ final class MeshCounters {
   final LongAdder prunesSent = new LongAdder();
   final LongAdder graftsSent = new LongAdder();
   final LongAdder reconciliations = new LongAdder();
+  final LongAdder dropped = new LongAdder();
 
   MeshStats snapshot(int peers) {
     return new MeshStats(
@@ -41,6 +42,7 @@ final class MeshCounters {
         invalidMessages.sum(),
         prunesSent.sum(),
         graftsSent.sum(),
-        reconciliations.sum());
+        reconciliations.sum(),
+        dropped.sum());
   }
 }

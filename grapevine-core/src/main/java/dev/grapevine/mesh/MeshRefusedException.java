@@ -34,6 +34,8 @@ public final class MeshRefusedException extends Exception {
       case Handshakes.DUPLICATE:
       case Handshakes.FULL:
       case Handshakes.TIMEOUT:
+      case Handshakes.CLOSED:
+      case "refused":
         return false;
       default:
         return true;

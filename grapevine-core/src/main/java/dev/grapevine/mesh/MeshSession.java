@@ -45,10 +45,14 @@ final class MeshSession implements PeerLink {
     AWAIT_HANDSHAKE,
     SENT_HANDSHAKE,
     AWAIT_CONFIRM,
+    ADMITTING,
     AWAIT_WELCOME,
     OPEN,
     CLOSED
   }
+
+  /** Announced hashes looked up per second and peer; more are ignored (they are not lost). */
+  static final int HAVE_IDS_PER_SECOND = 20_000;
 
   final Mesh mesh;
   final PeerLink link;
@@ -70,11 +74,19 @@ final class MeshSession implements PeerLink {
   private final java.util.concurrent.atomic.LongAdder framesOut =
       new java.util.concurrent.atomic.LongAdder();
   private final TokenBucket frames;
+  private final TokenBucket haveIds;
+
+  /** Requests from this peer being answered on the pool (WANT, GRAFT, SYNC_REQUEST). */
+  final java.util.concurrent.atomic.AtomicInteger serving =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private long lastRateError;
 
   private State state;
   private String nonce;
   private boolean admitted;
+  private boolean hubOpened;
+  private boolean pingTimedOut;
   private Scheduler.Cancellable handshakeTimer;
 
   private volatile String nodeId = "";
@@ -113,6 +125,7 @@ final class MeshSession implements PeerLink {
     long now = mesh.nanos();
     int rate = mesh.config().framesPerSecond();
     this.frames = new TokenBucket(rate, 2.0 * rate, now);
+    this.haveIds = new TokenBucket(HAVE_IDS_PER_SECOND, HAVE_IDS_PER_SECOND, now);
     this.lastSeen = mesh.millis();
   }
 
@@ -158,13 +171,10 @@ final class MeshSession implements PeerLink {
   }
 
   private void handshakeTimedOut() {
-    synchronized (this) {
-      if (state == State.OPEN || state == State.CLOSED) {
-        return;
-      }
+    if (refuse(
+        Handshakes.TIMEOUT, "no handshake within " + mesh.config().handshakeTimeout(), true)) {
+      mesh.counters().handshakeTimeouts.increment();
     }
-    mesh.counters().handshakeTimeouts.increment();
-    refuse(Handshakes.TIMEOUT, "no handshake within " + mesh.config().handshakeTimeout());
   }
 
   /** The link closed. */
@@ -172,11 +182,13 @@ final class MeshSession implements PeerLink {
     State was;
     Scheduler.Cancellable timer;
     boolean wasAdmitted;
+    boolean hubKnew;
     synchronized (this) {
       was = state;
       state = State.CLOSED;
       timer = handshakeTimer;
       wasAdmitted = admitted;
+      hubKnew = hubOpened;
     }
     if (timer != null) {
       timer.cancel();
@@ -197,11 +209,13 @@ final class MeshSession implements PeerLink {
           new MeshRefusedException(
               Handshakes.CLOSED, "The link closed during the handshake: " + reason + " " + detail));
     }
-    if (was == State.OPEN) {
+    // Whatever the state was (a refusal may have raced the handshake's end), the mesh forgets
+    // the session if it had registered it, and reports the peer gone if it had reported it come.
+    if (!nodeId.isEmpty()) {
       mesh.sessionClosed(this, reason, detail);
-      if (hubHandler != null) {
-        hubHandler.onClose(this, reason, detail);
-      }
+    }
+    if (hubKnew) {
+      hubHandler.onClose(this, reason, detail);
     }
     if (wasAdmitted && link.direction() == Direction.INBOUND) {
       mesh.inboundClosed(this, reason, detail);
@@ -258,6 +272,8 @@ final class MeshSession implements PeerLink {
             onConfirm(envelope);
             return;
           }
+          break;
+        case ADMITTING:
           break;
         case AWAIT_WELCOME:
           if (envelope.type().equals(MeshTypes.PEER_LIST)) {
@@ -374,6 +390,7 @@ final class MeshSession implements PeerLink {
       if (state != State.AWAIT_CONFIRM) {
         return;
       }
+      state = State.ADMITTING;
       admitted = true;
     }
     mesh.admit(this)
@@ -383,9 +400,7 @@ final class MeshSession implements PeerLink {
                 log.warn("admission of mesh peer {} failed", nodeId, err);
                 refuse(Handshakes.CLOSED, "admission failed: " + err);
               } else if (ok) {
-                if (opened()) {
-                  mesh.sendPeerList(this);
-                }
+                opened();
               }
             });
   }
@@ -507,10 +522,20 @@ final class MeshSession implements PeerLink {
     if (timer != null) {
       timer.cancel();
     }
+    if (link.direction() == Direction.INBOUND) {
+      // PEER_LIST tells the dialer the handshake is done, so it goes before anything else.
+      mesh.sendPeerList(this);
+    }
     if (!mesh.sessionOpened(this)) {
       return false;
     }
     if (hubHandler != null) {
+      synchronized (this) {
+        if (state != State.OPEN) {
+          return false;
+        }
+        hubOpened = true;
+      }
       hubHandler.onOpen(this);
     }
     if (dialed != null) {
@@ -524,10 +549,18 @@ final class MeshSession implements PeerLink {
    * policy refusal and 1000 for a duplicate. Fails the dial if this side dialled.
    */
   void refuse(String reason, String message) {
+    refuse(reason, message, false);
+  }
+
+  /**
+   * Refuses the peer; with {@code onlyBeforeOpen} nothing happens once the handshake is done.
+   * Returns whether this call refused it.
+   */
+  private boolean refuse(String reason, String message, boolean onlyBeforeOpen) {
     boolean open;
     synchronized (this) {
-      if (state == State.CLOSED) {
-        return;
+      if (state == State.CLOSED || (onlyBeforeOpen && state == State.OPEN)) {
+        return false;
       }
       open = state == State.OPEN;
       state = State.CLOSED;
@@ -555,6 +588,7 @@ final class MeshSession implements PeerLink {
     link.close(
         polite ? CloseReason.NORMAL : CloseReason.POLICY_VIOLATION,
         "mesh handshake refused (" + reason + "): " + message);
+    return true;
   }
 
   /** Sends one of the protocol's frames; false if the link did not take it. */
@@ -580,6 +614,12 @@ final class MeshSession implements PeerLink {
       return;
     }
     if (now - lastSeen > mesh.config().pingTimeout().toMillis()) {
+      synchronized (this) {
+        if (pingTimedOut) {
+          return; // the close is under way
+        }
+        pingTimedOut = true;
+      }
       mesh.counters().pingTimeouts.increment();
       link.close(
           CloseReason.IDLE_TIMEOUT,
@@ -666,6 +706,11 @@ final class MeshSession implements PeerLink {
   void pinged(MeshPayload.Ping ping) {
     chainHeight = Math.max(0, ping.chainHeight());
     summary = ping.summary();
+  }
+
+  /** Takes one announced hash from this peer's allowance; called on the link's I/O thread. */
+  boolean takeHaveId() {
+    return haveIds.tryTake(mesh.nanos()) == 0;
   }
 
   // ---------------------------------------------------------------- reads

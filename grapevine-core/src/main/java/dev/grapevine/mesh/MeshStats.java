@@ -21,6 +21,8 @@ package dev.grapevine.mesh;
  * @param prunesSent PRUNE frames sent (a tree link turned lazy)
  * @param graftsSent GRAFT frames sent (a lazy link repaired the tree)
  * @param reconciliations set reconciliation sessions finished
+ * @param dropped messages not verified because the pool was full (found again by the next
+ *     reconciliation)
  */
 public record MeshStats(
     int peers,
@@ -40,4 +42,5 @@ public record MeshStats(
     long invalidMessages,
     long prunesSent,
     long graftsSent,
-    long reconciliations) {}
+    long reconciliations,
+    long dropped) {}

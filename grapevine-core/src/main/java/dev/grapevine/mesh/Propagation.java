@@ -45,9 +45,23 @@ final class Propagation {
     this.mesh = mesh;
   }
 
+  /** Most announced-but-missing hashes one peer may have us wait for. */
+  private static final int MAX_MISSING_PER_PEER = 1_000;
+
   private static final class Missing {
     final List<MeshSession> announcers = new ArrayList<>(2);
+    MeshSession creator;
     Scheduler.Cancellable timer;
+  }
+
+  /** Missing entries by the peer whose announcement created them; guarded by this. */
+  private final Map<MeshSession, Integer> missingBy = new HashMap<>();
+
+  private void forgetMissing(Hash h) {
+    Missing m = missing.remove(h);
+    if (m != null && m.creator != null) {
+      missingBy.computeIfPresent(m.creator, (k, v) -> v <= 1 ? null : v - 1);
+    }
   }
 
   private record Waiting(VerifiedMessage message, long since) {}
@@ -62,8 +76,12 @@ final class Propagation {
     lazy.remove(s);
     synchronized (this) {
       haves.remove(s);
+      missingBy.remove(s);
       for (Missing m : missing.values()) {
         m.announcers.remove(s);
+        if (m.creator == s) {
+          m.creator = null;
+        }
       }
     }
   }
@@ -72,6 +90,14 @@ final class Propagation {
    * Sends a new message on: in full to eager links, by hash to lazy ones; not back to {@code from}.
    */
   void spread(VerifiedMessage message, String content, MeshSession from) {
+    spread(message, content, from, true);
+  }
+
+  /**
+   * Sends a new message on; with {@code eager} false (a message fetched by catch-up or feed sync,
+   * which peers most likely have) it is only announced, and peers that lack it graft it.
+   */
+  void spread(VerifiedMessage message, String content, MeshSession from, boolean eagerPush) {
     String frame = null;
     String id = message.hash().value();
     List<MeshSession> announce = new ArrayList<>();
@@ -79,7 +105,7 @@ final class Propagation {
       if (s == from) {
         continue;
       }
-      if (eager.contains(s)) {
+      if (eagerPush && eager.contains(s)) {
         if (frame == null) {
           frame =
               MeshCodec.encode(
@@ -147,7 +173,9 @@ final class Propagation {
     }
     List<String> capped = ids.subList(0, Math.min(ids.size(), mesh.config().wantBatch()));
     List<String> copy = List.copyOf(capped);
-    mesh.execute(
+    mesh.serve(
+        from,
+        MeshTypes.GRAFT,
         () -> {
           for (Carried c : mesh.read(copy)) {
             if (c.message() != null) {
@@ -167,7 +195,7 @@ final class Propagation {
       if (++n > MAX_HAVE_IDS) {
         break;
       }
-      if (id == null || !Hash.isValid(id)) {
+      if (id == null || !Hash.isValid(id) || !from.takeHaveId()) {
         continue;
       }
       Hash h = Hash.parse(id);
@@ -177,10 +205,13 @@ final class Propagation {
       synchronized (this) {
         Missing m = missing.get(h);
         if (m == null) {
-          if (missing.size() >= MAX_MISSING) {
+          if (missing.size() >= MAX_MISSING
+              || missingBy.getOrDefault(from, 0) >= MAX_MISSING_PER_PEER) {
             continue;
           }
           m = new Missing();
+          m.creator = from;
+          missingBy.merge(from, 1, Integer::sum);
           missing.put(h, m);
           m.timer = mesh.scheduler().schedule(() -> graft(h), mesh.config().graftTimeout());
         }
@@ -198,8 +229,8 @@ final class Propagation {
       if (m == null) {
         return;
       }
-      if (mesh.seen().contains(h) || mesh.store().has(h)) {
-        missing.remove(h);
+      if (mesh.seen().contains(h)) {
+        forgetMissing(h);
         return;
       }
       while (!m.announcers.isEmpty() && target == null) {
@@ -209,14 +240,17 @@ final class Propagation {
         }
       }
       if (target == null) {
-        missing.remove(h);
+        forgetMissing(h);
         return;
       }
       if (m.announcers.isEmpty()) {
-        missing.remove(h);
+        forgetMissing(h);
       } else {
         m.timer = mesh.scheduler().schedule(() -> graft(h), mesh.config().graftTimeout());
       }
+    }
+    if (!target.isOpenSession()) {
+      return;
     }
     lazy.remove(target);
     eager.add(target);
@@ -228,7 +262,8 @@ final class Propagation {
   void received(Hash h) {
     Missing m;
     synchronized (this) {
-      m = missing.remove(h);
+      m = missing.get(h);
+      forgetMissing(h);
     }
     if (m != null && m.timer != null) {
       m.timer.cancel();
@@ -272,6 +307,7 @@ final class Propagation {
         }
       }
       missing.clear();
+      missingBy.clear();
       waitingForContent.clear();
       haves.clear();
     }

@@ -48,6 +48,8 @@ class MeshProtocolTest {
     JsonNode ack = c.next("HANDSHAKE_ACK", WAIT);
     c.confirm(ack);
     assertThat(c.next("PEER_LIST", WAIT)).isNotNull();
+    // PEER_LIST goes out just before the node registers the peer.
+    await().atMost(WAIT).until(() -> node.mesh().peer(c.nodeId).isPresent());
     return c;
   }
 
@@ -160,7 +162,7 @@ class MeshProtocolTest {
 
   @Test
   void framesBeforeTheHandshakeAreRefusedAndTheLinkClosesAtTheHandshakeTimeout() throws Exception {
-    Node node = nodes.start(m -> m.handshakeTimeout(Duration.ofMillis(700)));
+    Node node = nodes.start(m -> m.handshakeTimeout(Duration.ofSeconds(3)));
     RawMeshClient c = raw(node, KeyPair.generate());
 
     for (String type : List.of("PING", "SYNC_REQUEST", "PEER_LIST")) {
@@ -352,6 +354,45 @@ class MeshProtocolTest {
     assertThat(silent.next("SYNC_REQUEST", Duration.ofMillis(500))).isNull();
     assertThat(node.store().byAuthor(author.publicKey())).isEmpty();
     assertThat(node.mesh().stats().invalidMessages()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aCatchUpWithAPeerThatNeverAnswersIsAbandonedAfterTheSyncTimeout() throws Exception {
+    Node node = nodes.start(m -> m.syncTimeout(Duration.ofMillis(500)));
+    node.publish("something to reconcile");
+    RawMeshClient peer = joined(node);
+
+    CompletableFuture<Integer> catchUp = node.mesh().catchUp(peer.nodeId);
+
+    assertThat(peer.next("RECONCILE", WAIT)).isNotNull();
+    assertThat(catchUp.get(10, TimeUnit.SECONDS)).isZero();
+    // Abandoned, so a new one can start.
+    assertThat(node.mesh().catchUp(peer.nodeId)).isNotSameAs(catchUp);
+  }
+
+  @Test
+  void aPeerListRemembersAtMostSixteenNewPeers() throws Exception {
+    Node node = nodes.start();
+    RawMeshClient peer = joined(node);
+    ArrayNode entries = RawMeshClient.JSON.createArrayNode();
+    for (int i = 0; i < 100; i++) {
+      String hex = RawMeshClient.hex(KeyPair.generate());
+      entries
+          .addObject()
+          .put("nodeId", hex.substring(0, 16))
+          .put("publicKey", hex)
+          .put("address", "ws://127.0.0.1:" + (20_000 + i))
+          .put("orgId", "grapevine");
+    }
+    ObjectNode list = RawMeshClient.JSON.createObjectNode();
+    list.set("peers", entries);
+    peer.sendEnvelope("PEER_LIST", list);
+    // A frame after the list: once it is answered, the list has been read.
+    peer.sendEnvelope(
+        "PING", RawMeshClient.JSON.createObjectNode().put("chainHeight", 0).put("seq", 9));
+    assertThat(peer.next("PONG", WAIT)).isNotNull();
+
+    assertThat(node.conn().db().size()).isEqualTo(16);
   }
 
   @Test
