@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reconciliation session.
  */
 final class CatchUp {
-  static final int WANTS_IN_FLIGHT = 4;
+  static final int WANTS_IN_FLIGHT = 8;
 
   private final Mesh mesh;
   private final Map<MeshSession, PeerState> states = new ConcurrentHashMap<>();
