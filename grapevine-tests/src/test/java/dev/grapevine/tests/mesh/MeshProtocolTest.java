@@ -332,8 +332,10 @@ class MeshProtocolTest {
     JsonNode req = silent.next("SYNC_REQUEST", WAIT).get("payload");
     ArrayNode bad = RawMeshClient.JSON.createArrayNode();
     for (String[] m : feed(author, 50)) {
+      // A character that differs from the original, so that every message of the batch is bad.
+      String swapped = m[0].charAt(100) == 'A' ? "B" : "A";
       bad.addObject()
-          .put("message", m[0].substring(0, 100) + "A" + m[0].substring(101))
+          .put("message", m[0].substring(0, 100) + swapped + m[0].substring(101))
           .put("content", m[1]);
     }
     ObjectNode res =
