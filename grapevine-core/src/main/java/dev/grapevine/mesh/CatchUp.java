@@ -41,6 +41,13 @@ final class CatchUp {
     CompletableFuture<Integer> done = CompletableFuture.completedFuture(0);
     long lastFinished = Long.MIN_VALUE / 2;
     boolean again;
+
+    /** A WANT of this round brought fewer new messages than it asked for. */
+    boolean shortfall;
+
+    /** New messages stored in this round. */
+    long roundNew;
+
     final Deque<List<String>> wants = new ArrayDeque<>();
     int inFlight;
   }
@@ -135,6 +142,8 @@ final class CatchUp {
         st.wants.add(ids.subList(i, Math.min(ids.size(), i + batch)));
       }
       st.again = rs.isTruncated() && rs.isInitiator();
+      st.shortfall = false;
+      st.roundNew = 0;
       st.lastFinished = mesh.millis();
       done = st.done;
     }
@@ -151,8 +160,15 @@ final class CatchUp {
         send.add(st.wants.poll());
         st.inFlight++;
       }
-      if (st.wants.isEmpty() && st.inFlight == 0 && st.again) {
+      // Reconcile again at once when the session was truncated, or when some messages we asked
+      // for did not arrive or could not be stored (a busy store, a peer that lost them) while the
+      // round still made progress; without progress, the periodic catch-up retries later, so a
+      // message that can never be stored does not cause a loop.
+      boolean retry =
+          st.shortfall && st.roundNew > 0 && st.session != null && st.session.isInitiator();
+      if (st.wants.isEmpty() && st.inFlight == 0 && (st.again || retry)) {
         st.again = false;
+        st.shortfall = false;
         restart = true;
       }
     }
@@ -201,19 +217,29 @@ final class CatchUp {
         .pullReceived
         .add(items.stream().filter(c -> c != null && c.message() != null).count());
     CompletableFuture<Integer> stored = mesh.ingest(s, items, false);
-    if (m.requestId() != null && !Boolean.FALSE.equals(m.last())) {
-      PeerState st = states.get(s);
-      if (st != null) {
-        // Pace by storage: the next batch is asked for once this one is stored.
-        stored.whenComplete(
-            (n, err) -> {
-              synchronized (st) {
-                st.inFlight = Math.max(0, st.inFlight - 1);
-              }
-              pump(s, st);
-            });
-      }
+    PeerState st = m.requestId() == null ? null : states.get(s);
+    if (st == null) {
+      return;
     }
+    boolean last = !Boolean.FALSE.equals(m.last());
+    int asked = items.size();
+    // Pace by storage: the next batch is asked for once this one is stored.
+    stored.whenComplete(
+        (n, err) -> {
+          int added = n == null ? 0 : n;
+          synchronized (st) {
+            st.roundNew += added;
+            if (added < asked || (last && asked == 0)) {
+              st.shortfall = true;
+            }
+            if (last) {
+              st.inFlight = Math.max(0, st.inFlight - 1);
+            }
+          }
+          if (last) {
+            pump(s, st);
+          }
+        });
   }
 
   /** A PING or PONG told us the peer's summary: reconcile if it differs and it has been a while. */

@@ -710,7 +710,10 @@ public final class Mesh implements AutoCloseable {
     return stored;
   }
 
-  /** Completes, once every store future has, with how many were new (failures count as not). */
+  /**
+   * Completes, once every store future has, with how many were new. A failed write counts as not
+   * new and is logged; catch-up fetches what is still missing again ({@link CatchUp}).
+   */
   private static CompletableFuture<Integer> countNew(List<CompletableFuture<Boolean>> stored) {
     return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
         .handle(
@@ -720,6 +723,9 @@ public final class Mesh implements AutoCloseable {
                 if (!f.isCompletedExceptionally() && Boolean.TRUE.equals(f.join())) {
                   n++;
                 }
+              }
+              if (err != null) {
+                log.warn("Could not store some messages that came by the mesh", err);
               }
               return n;
             });
