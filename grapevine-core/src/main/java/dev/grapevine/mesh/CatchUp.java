@@ -42,9 +42,6 @@ final class CatchUp {
     long lastFinished = Long.MIN_VALUE / 2;
     boolean again;
 
-    /** A WANT of this round brought fewer new messages than it asked for. */
-    boolean shortfall;
-
     /** New messages stored in this round. */
     long roundNew;
 
@@ -142,7 +139,6 @@ final class CatchUp {
         st.wants.add(ids.subList(i, Math.min(ids.size(), i + batch)));
       }
       st.again = rs.isTruncated() && rs.isInitiator();
-      st.shortfall = false;
       st.roundNew = 0;
       st.lastFinished = mesh.millis();
       done = st.done;
@@ -160,15 +156,16 @@ final class CatchUp {
         send.add(st.wants.poll());
         st.inFlight++;
       }
-      // Reconcile again at once when the session was truncated, or when some messages we asked
-      // for did not arrive or could not be stored (a busy store, a peer that lost them) while the
-      // round still made progress; without progress, the periodic catch-up retries later, so a
-      // message that can never be stored does not cause a loop.
-      boolean retry =
-          st.shortfall && st.roundNew > 0 && st.session != null && st.session.isInitiator();
+      // The initiator reconciles again at once when its session was truncated, and after a round
+      // that brought new messages: the responder may have truncated its side (the initiator
+      // cannot tell), a message may have been lost or not stored (a busy store), or more may
+      // have arrived meanwhile. Identical stores reconcile in one round trip, and a round that
+      // brings nothing new does not repeat, so a message that can never be stored does not loop.
+      boolean initiator = st.session != null && st.session.isInitiator();
+      boolean retry = initiator && st.roundNew > 0;
       if (st.wants.isEmpty() && st.inFlight == 0 && (st.again || retry)) {
         st.again = false;
-        st.shortfall = false;
+        st.roundNew = 0;
         restart = true;
       }
     }
@@ -222,16 +219,12 @@ final class CatchUp {
       return;
     }
     boolean last = !Boolean.FALSE.equals(m.last());
-    int asked = items.size();
     // Pace by storage: the next batch is asked for once this one is stored.
     stored.whenComplete(
         (n, err) -> {
           int added = n == null ? 0 : n;
           synchronized (st) {
             st.roundNew += added;
-            if (added < asked || (last && asked == 0)) {
-              st.shortfall = true;
-            }
             if (last) {
               st.inFlight = Math.max(0, st.inFlight - 1);
             }
