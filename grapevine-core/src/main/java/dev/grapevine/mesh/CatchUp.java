@@ -18,9 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Whole-store catch-up with one peer: a set reconciliation session over (timestamp, msgHash) items
  * ({@link ReconcileSession}), then the missing messages fetched with {@code WANT} in batches of
  * {@link MeshConfig#wantBatch()}, at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so
- * the serving side's outbound queue stays small. The dialer starts a session when the link opens,
- * and again when a PING or PONG shows that the stores differ and the last session finished more
- * than {@link MeshConfig#catchUpInterval()} ago.
+ * the serving side's outbound queue stays small (each answered batch is verified by every verify
+ * thread at once, see {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer
+ * starts a session when the link opens, again at once after a session that was truncated or whose
+ * fetches brought new messages (until one brings none), and again when a PING or PONG shows that
+ * the stores differ and the last session finished more than {@link MeshConfig#catchUpInterval()}
+ * ago.
  *
  * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
  * reconciliation session.
