@@ -4,9 +4,13 @@ import dev.grapevine.bench.ConnectionsBench;
 import dev.grapevine.bench.ConnectionsReport;
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
+import dev.grapevine.bench.PropagationBench;
+import dev.grapevine.bench.PropagationReport;
 import dev.grapevine.bench.ReconcileBench;
 import dev.grapevine.bench.ReconcileReport;
 import dev.grapevine.bench.Reports;
+import dev.grapevine.bench.SyncBench;
+import dev.grapevine.bench.SyncReport;
 import dev.grapevine.bench.Verdict;
 import dev.grapevine.bench.VerifyReport;
 import dev.grapevine.mesh.reconcile.ReconcileConfig;
@@ -42,7 +46,9 @@ import picocli.CommandLine.Spec;
       BenchCommand.Ingest.class,
       BenchCommand.Verify.class,
       BenchCommand.Connections.class,
-      BenchCommand.Reconcile.class
+      BenchCommand.Reconcile.class,
+      BenchCommand.Sync.class,
+      BenchCommand.Propagation.class
     })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
@@ -387,6 +393,183 @@ final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       ReconcileReport report = new ReconcileBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
+    }
+  }
+
+  /** {@code grapevine bench sync}. */
+  @Command(
+      name = "sync",
+      mixinStandardHelpOptions = true,
+      description =
+          "Start a fresh node whose only seed is a node holding N signed posts with contents, on"
+              + " 127.0.0.1, and time until it has caught them all up over the mesh"
+              + " (reconciliation, then WANT); report messages/s as a ratio of this machine's"
+              + " parallel Ed25519 verify rate, measured in the same run.")
+  static final class Sync implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-n", "--messages"},
+        paramLabel = "N",
+        description =
+            "Posts on the serving node, each with its content (default: ${DEFAULT-VALUE}).")
+    int messages = SyncBench.Options.DEFAULT.messages();
+
+    @Option(
+        names = "--store",
+        paramLabel = "sqlite|memory",
+        description =
+            "Both nodes' store: durable SQLite in a temporary directory (as serve), or memory"
+                + " (default: ${DEFAULT-VALUE}).")
+    String store = "sqlite";
+
+    @Option(
+        names = "--authors",
+        paramLabel = "A",
+        description = "Authors whose chains the posts form (default: ${DEFAULT-VALUE}).")
+    int authors = SyncBench.Options.DEFAULT.authors();
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "W",
+        description =
+            "Posts a throwaway pair of nodes syncs first, untimed (default: ${DEFAULT-VALUE};"
+                + " 0 times a cold JVM).")
+    int warmup = SyncBench.Options.DEFAULT.warmupMessages();
+
+    @Option(
+        names = "--repeat",
+        paramLabel = "K",
+        description =
+            "Timed runs, each with a fresh catching-up node between two verify measurements; the"
+                + " report shows the median (default: ${DEFAULT-VALUE}).")
+    int repeat = SyncBench.Options.DEFAULT.repeat();
+
+    @Option(
+        names = "--floor",
+        paramLabel = "RATIO",
+        description = "Smallest passing ratio of sync to verify rate (default: ${DEFAULT-VALUE}).")
+    double floor = SyncBench.Options.DEFAULT.floor();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Override
+    public Integer call() throws Exception {
+      SyncBench.Options options;
+      try {
+        options =
+            SyncBench.Options.builder()
+                .messages(messages)
+                .store(IngestBench.StoreKind.parse(store))
+                .authors(authors)
+                .warmupMessages(warmup)
+                .repeat(repeat)
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .floor(floor)
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      SyncReport report = new SyncBench(options, progress(spec)).run();
+      return finish(
+          spec,
+          common,
+          report,
+          report.toMarkdown(),
+          report.verdict(),
+          report.failure(),
+          requireFloor);
+    }
+  }
+
+  /** {@code grapevine bench propagation}. */
+  @Command(
+      name = "propagation",
+      mixinStandardHelpOptions = true,
+      description =
+          "Start N nodes in this process on 127.0.0.1, joined in a chain of seeds, let them form a"
+              + " mesh, publish M posts at random nodes and report the full copies each node"
+              + " received per message (against flooding: the average degree) and the"
+              + " publish-to-all latency p50/p99.")
+  static final class Propagation implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = "--nodes",
+        paramLabel = "N",
+        description = "Nodes in the network (default: ${DEFAULT-VALUE}).")
+    int nodes = PropagationBench.Options.DEFAULT.nodes();
+
+    @Option(
+        names = {"-m", "--messages"},
+        paramLabel = "M",
+        description = "Posts to publish, each at a random node (default: ${DEFAULT-VALUE}).")
+    int messages = PropagationBench.Options.DEFAULT.messages();
+
+    @Option(
+        names = "--rate",
+        paramLabel = "R",
+        description = "Posts published per second (default: ${DEFAULT-VALUE}).")
+    double rate = PropagationBench.Options.DEFAULT.rate();
+
+    @Option(
+        names = "--settle",
+        paramLabel = "SECONDS",
+        description =
+            "How long the peer set (before) and the copy counters (after) must stay unchanged"
+                + " (default: ${DEFAULT-VALUE}).")
+    long settleSeconds = PropagationBench.Options.DEFAULT.settle().toSeconds();
+
+    @Option(
+        names = "--mesh-timeout",
+        paramLabel = "SECONDS",
+        description = "Fail if the mesh has not formed by then (default: ${DEFAULT-VALUE}).")
+    long meshTimeoutSeconds = PropagationBench.Options.DEFAULT.meshTimeout().toSeconds();
+
+    @Option(
+        names = "--seed",
+        paramLabel = "S",
+        description = "Seed of the choice of publishing nodes (default: ${DEFAULT-VALUE}).")
+    long seed = PropagationBench.Options.DEFAULT.seed();
+
+    @Option(
+        names = "--floor",
+        paramLabel = "COPIES",
+        description = "Largest passing copies per node per message (default: ${DEFAULT-VALUE}).")
+    double floor = PropagationBench.Options.DEFAULT.floor();
+
+    @Option(names = "--require-floor", description = "Exit with status 2 if BELOW FLOOR.")
+    boolean requireFloor;
+
+    @Override
+    public Integer call() throws Exception {
+      PropagationBench.Options options;
+      try {
+        options =
+            new PropagationBench.Options(
+                nodes,
+                messages,
+                rate,
+                Duration.ofSeconds(settleSeconds),
+                Duration.ofSeconds(meshTimeoutSeconds),
+                Duration.ofSeconds(common.timeoutSeconds),
+                seed,
+                floor);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      PropagationReport report = new PropagationBench(options, progress(spec)).run();
       return finish(
           spec,
           common,

@@ -19,15 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * Whole-store catch-up with one peer: a set reconciliation session over (timestamp, msgHash) items
  * ({@link ReconcileSession}), then the missing messages fetched with {@code WANT} in batches of
  * {@link MeshConfig#wantBatch()}, at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so
- * the serving side's outbound queue stays small. The dialer starts a session when the link opens,
- * and again when a PING or PONG shows that the stores differ and the last session finished more
- * than {@link MeshConfig#catchUpInterval()} ago.
+ * the serving side's outbound queue stays small (each answered batch is verified by every verify
+ * thread at once, see {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer
+ * starts a session when the link opens, again at once after a session that was truncated or whose
+ * fetches brought new messages (until one brings none), and again when a PING or PONG shows that
+ * the stores differ and the last session finished more than {@link MeshConfig#catchUpInterval()}
+ * ago.
  *
  * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
  * reconciliation session.
  */
 final class CatchUp {
-  static final int WANTS_IN_FLIGHT = 4;
+  static final int WANTS_IN_FLIGHT = 8;
 
   private final Mesh mesh;
   private final Map<MeshSession, PeerState> states = new ConcurrentHashMap<>();
@@ -43,6 +46,10 @@ final class CatchUp {
     long lastFinished = Long.MIN_VALUE / 2;
     boolean again;
     long newAtStart;
+
+    /** New messages stored in this round. */
+    long roundNew;
+
     final Deque<List<String>> wants = new ArrayDeque<>();
     final java.util.Set<String> outstanding = new java.util.HashSet<>();
     long lastProgress;
@@ -192,6 +199,7 @@ final class CatchUp {
         st.wants.add(ids.subList(i, Math.min(ids.size(), i + batch)));
       }
       st.again = rs.isTruncated() && rs.isInitiator();
+      st.roundNew = 0;
       st.lastFinished = mesh.millis();
       done = st.done;
     }
@@ -209,11 +217,19 @@ final class CatchUp {
         st.outstanding.add(id);
         send.add(new MeshPayload.Want(id, st.wants.poll()));
       }
-      if (st.wants.isEmpty() && st.outstanding.isEmpty() && st.again) {
+      // The initiator reconciles again at once after a round that brought new messages: the
+      // responder may have truncated its side (the initiator cannot tell), a message may not have
+      // been stored (a busy store), or more may have arrived meanwhile. A truncated session
+      // continues too, but only if it brought something new. Identical stores reconcile in one
+      // round trip, and a round that brings nothing new does not repeat, so a peer whose
+      // differences cannot be fetched waits for the next interval instead of looping.
+      boolean initiator = st.session != null && st.session.isInitiator();
+      boolean progressed = mesh.counters().messagesNew.sum() > st.newAtStart;
+      boolean retry = initiator && st.roundNew > 0;
+      if (st.wants.isEmpty() && st.outstanding.isEmpty() && ((st.again && progressed) || retry)) {
         st.again = false;
-        // A truncated session continues only if it brought something new: a peer whose
-        // differences cannot be fetched waits for the next interval instead of looping.
-        restart = mesh.counters().messagesNew.sum() > st.newAtStart;
+        st.roundNew = 0;
+        restart = true;
       }
     }
     if (!send.isEmpty()) {
@@ -278,16 +294,21 @@ final class CatchUp {
       return;
     }
     progress(s, st);
-    if (!Boolean.FALSE.equals(m.last())) {
-      // Pace by storage: the next batch is asked for once this one is stored.
-      stored.whenComplete(
-          (n, err) -> {
-            synchronized (st) {
+    boolean last = !Boolean.FALSE.equals(m.last());
+    // Pace by storage: the next batch is asked for once this one is stored.
+    stored.whenComplete(
+        (n, err) -> {
+          int added = n == null ? 0 : n;
+          synchronized (st) {
+            st.roundNew += added;
+            if (last) {
               st.outstanding.remove(m.requestId());
             }
+          }
+          if (last) {
             pump(s, st);
-          });
-    }
+          }
+        });
   }
 
   /** A PING or PONG told us the peer's summary: reconcile if it differs and it has been a while. */

@@ -741,32 +741,70 @@ public final class Mesh implements AutoCloseable {
     if (items.isEmpty()) {
       return CompletableFuture.completedFuture(0);
     }
-    CompletableFuture<List<Verified>> verified;
-    try {
-      verified = CompletableFuture.supplyAsync(() -> verifyAll(items), workers);
-    } catch (RejectedExecutionException e) {
-      // The pool is full: these messages are found again by the next reconciliation.
-      counters.dropped.add(items.size());
-      return CompletableFuture.completedFuture(0);
+    // One task per verify thread (of at least MIN_VERIFY_CHUNK items), so that one large MESSAGES
+    // frame keeps every verify thread busy instead of one; each message is handed to the store as
+    // soon as it is verified, so the store writer works while the rest is still being verified.
+    int parts = Math.max(1, Math.min(config.verifyThreads(), items.size() / MIN_VERIFY_CHUNK));
+    List<CompletableFuture<Integer>> chunks = new ArrayList<>(parts);
+    for (int p = 0; p < parts; p++) {
+      List<Carried> slice =
+          items.subList(
+              (int) ((long) p * items.size() / parts),
+              (int) ((long) (p + 1) * items.size() / parts));
+      CompletableFuture<Integer> chunk;
+      try {
+        chunk =
+            CompletableFuture.supplyAsync(() -> verifyAndStore(from, slice, push), workers)
+                .thenCompose(Mesh::countNew);
+      } catch (RejectedExecutionException e) {
+        // The pool is full: these messages are found again by the next reconciliation.
+        counters.dropped.add(slice.size());
+        chunk = CompletableFuture.completedFuture(0);
+      }
+      chunks.add(chunk);
     }
-    return verified.thenCompose(
-        list -> {
-          List<CompletableFuture<Boolean>> stored = new ArrayList<>(list.size());
-          for (Verified v : list) {
-            stored.add(store(from, v, push));
-          }
-          return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-              .handle(
-                  (x, err) -> {
-                    int n = 0;
-                    for (CompletableFuture<Boolean> f : stored) {
-                      if (!f.isCompletedExceptionally() && Boolean.TRUE.equals(f.join())) {
-                        n++;
-                      }
-                    }
-                    return n;
-                  });
-        });
+    if (parts == 1) {
+      return chunks.get(0);
+    }
+    return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
+        .thenApply(x -> chunks.stream().mapToInt(CompletableFuture::join).sum());
+  }
+
+  /** Items of a MESSAGES frame below which splitting its verification is not worth a task. */
+  private static final int MIN_VERIFY_CHUNK = 16;
+
+  /** Verifies {@code items} in order and hands each valid one to the store at once. */
+  private List<CompletableFuture<Boolean>> verifyAndStore(
+      MeshSession from, List<Carried> items, boolean push) {
+    List<CompletableFuture<Boolean>> stored = new ArrayList<>(items.size());
+    for (Carried c : items) {
+      Verified v = verify(c);
+      if (v != null) {
+        stored.add(store(from, v, push));
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * Completes, once every store future has, with how many were new. A failed write counts as not
+   * new and is logged; catch-up fetches what is still missing again ({@link CatchUp}).
+   */
+  private static CompletableFuture<Integer> countNew(List<CompletableFuture<Boolean>> stored) {
+    return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+        .handle(
+            (x, err) -> {
+              int n = 0;
+              for (CompletableFuture<Boolean> f : stored) {
+                if (!f.isCompletedExceptionally() && Boolean.TRUE.equals(f.join())) {
+                  n++;
+                }
+              }
+              if (err != null) {
+                log.warn("Could not store some messages that came by the mesh", err);
+              }
+              return n;
+            });
   }
 
   private CompletableFuture<Boolean> store(MeshSession from, Verified v, boolean push) {
@@ -813,31 +851,26 @@ public final class Mesh implements AutoCloseable {
         });
   }
 
-  private List<Verified> verifyAll(List<Carried> items) {
-    List<Verified> out = new ArrayList<>(items.size());
-    for (Carried c : items) {
-      if (c == null) {
-        continue;
-      }
-      if (c.message() == null) {
-        if (c.content() != null) {
-          out.add(new Verified(null, c.content()));
-        }
-        continue;
-      }
-      try {
-        VerifiedMessage m = SignedMessage.parse(c.message()).verify();
-        String content = c.content();
-        if (content != null && !Hash.of(content).equals(m.contentHash())) {
-          counters.invalidMessages.increment();
-          content = null;
-        }
-        out.add(new Verified(m, content));
-      } catch (IllegalArgumentException e) {
-        counters.invalidMessages.increment();
-      }
+  /** {@code c} checked: null if it carries nothing or its message does not verify. */
+  private Verified verify(Carried c) {
+    if (c == null) {
+      return null;
     }
-    return out;
+    if (c.message() == null) {
+      return c.content() == null ? null : new Verified(null, c.content());
+    }
+    try {
+      VerifiedMessage m = SignedMessage.parse(c.message()).verify();
+      String content = c.content();
+      if (content != null && !Hash.of(content).equals(m.contentHash())) {
+        counters.invalidMessages.increment();
+        content = null;
+      }
+      return new Verified(m, content);
+    } catch (IllegalArgumentException e) {
+      counters.invalidMessages.increment();
+      return null;
+    }
   }
 
   private record Verified(VerifiedMessage message, String content) {}
