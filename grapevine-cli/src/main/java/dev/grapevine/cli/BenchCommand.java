@@ -2,6 +2,8 @@ package dev.grapevine.cli;
 
 import dev.grapevine.bench.ConnectionsBench;
 import dev.grapevine.bench.ConnectionsReport;
+import dev.grapevine.bench.FanoutBench;
+import dev.grapevine.bench.FanoutReport;
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
 import dev.grapevine.bench.ReconcileBench;
@@ -42,7 +44,8 @@ import picocli.CommandLine.Spec;
       BenchCommand.Ingest.class,
       BenchCommand.Verify.class,
       BenchCommand.Connections.class,
-      BenchCommand.Reconcile.class
+      BenchCommand.Reconcile.class,
+      BenchCommand.Fanout.class
     })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
@@ -398,6 +401,74 @@ final class BenchCommand implements Runnable {
           report.verdict(),
           report.failure(),
           requireFloor);
+    }
+  }
+
+  /** {@code grapevine bench fanout}. */
+  @Command(
+      name = "fanout",
+      mixinStandardHelpOptions = true,
+      description =
+          "One publisher, S subscribers: on the ANProto surface (WebSocket peers on /) and on the"
+              + " event API (/ws, topic file_operations), each against a fresh pub on 127.0.0.1;"
+              + " report publish-to-delivery p50/p99 and deliveries/s, as a multiple of the rate"
+              + " to a single subscriber measured in the same run.")
+  static final class Fanout implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-s", "--subscribers"},
+        paramLabel = "S",
+        description = "Subscribers on each surface (default: ${DEFAULT-VALUE}).")
+    int subscribers = FanoutBench.Options.DEFAULT.subscribers();
+
+    @Option(
+        names = {"-n", "--messages"},
+        paramLabel = "M",
+        description = "Posts published and counted per phase (default: ${DEFAULT-VALUE}).")
+    int messages = FanoutBench.Options.DEFAULT.messages();
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "W",
+        description =
+            "Posts published first in each phase, not counted (default: ${DEFAULT-VALUE}).")
+    int warmup = FanoutBench.Options.DEFAULT.warmupMessages();
+
+    @Option(
+        names = "--window",
+        paramLabel = "K",
+        description =
+            "Posts in flight at most, published but not yet at every subscriber (default:"
+                + " ${DEFAULT-VALUE}).")
+    int window = FanoutBench.Options.DEFAULT.window();
+
+    @Option(
+        names = "--per-address",
+        paramLabel = "K",
+        description = "Subscribers per loopback source address (default: ${DEFAULT-VALUE}).")
+    int perAddress = FanoutBench.Options.DEFAULT.perAddress();
+
+    @Override
+    public Integer call() throws Exception {
+      FanoutBench.Options options;
+      try {
+        options =
+            FanoutBench.Options.builder()
+                .subscribers(subscribers)
+                .messages(messages)
+                .warmupMessages(warmup)
+                .window(window)
+                .perAddress(perAddress)
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      FanoutReport report = new FanoutBench(options, progress(spec)).run();
+      return finish(
+          spec, common, report, report.toMarkdown(), report.verdict(), report.failure(), false);
     }
   }
 }
