@@ -32,20 +32,24 @@ import picocli.CommandLine.Spec;
  * when it FAILED (something lost, dropped, rejected, stalled or timed out), 2 for BELOW FLOOR with
  * {@code --require-floor}.
  *
- * <p>To add a benchmark (sync, fanout, connections), write it in {@code grapevine-bench} with a
- * report record like {@code IngestReport}, add a nested {@code @Command} class here that mixes in
- * {@link Common}, and list it in {@code subcommands}.
+ * <p>To add a benchmark (sync, propagation), write it in {@code grapevine-bench} with a report
+ * record like {@code IngestReport}, add a nested {@code @Command} class here that mixes in {@link
+ * Common} and implements {@link BenchSuite.Member} (its sizes for {@code --quick} and its headline
+ * figures), and list it in {@code subcommands}: {@code bench all} then runs it too.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run an end-to-end benchmark on this machine (loopback only).",
     subcommands = {
-      BenchCommand.Ingest.class,
+      // Also the registry of 'bench all': it runs, in this order, every subcommand that is a
+      // BenchSuite.Member. A new benchmark joins the suite by being listed here.
       BenchCommand.Verify.class,
-      BenchCommand.Connections.class,
+      BenchCommand.Ingest.class,
       BenchCommand.Reconcile.class,
-      BenchCommand.Fanout.class
+      BenchCommand.Connections.class,
+      BenchCommand.Fanout.class,
+      BenchAll.class
     })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
@@ -112,7 +116,7 @@ final class BenchCommand implements Runnable {
               + " fresh pub on 127.0.0.1 and time until its store holds them all; report messages/s"
               + " as a ratio of this machine's parallel Ed25519 verify rate, measured in the same"
               + " run.")
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -173,6 +177,24 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      messages = 5_000;
+      warmup = 2_000;
+      repeat = 1;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       IngestBench.Options options;
       try {
         options =
@@ -189,15 +211,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      IngestReport report = new IngestBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      IngestReport report = new IngestBench(options, progress).run();
+      return new BenchSuite.Result(
+          "ingest",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -209,7 +230,7 @@ final class BenchCommand implements Runnable {
           "Measure the node's signature verify path (BouncyCastle Ed25519) on one thread and on"
               + " every core (the baseline of 'bench ingest'), and the JDK's Ed25519 verifier on"
               + " one thread for reference.")
-  static final class Verify implements Callable<Integer> {
+  static final class Verify implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -228,6 +249,22 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), false);
+    }
+
+    @Override
+    public void quick() {
+      seconds = 1;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) {
       if (seconds < 1 || threads < 1) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "Expected --seconds >= 1 and --threads >= 1");
@@ -238,15 +275,11 @@ final class BenchCommand implements Runnable {
             "Expected --timeout of at least 6 × --seconds (" + 6L * seconds + " s)");
       }
       Duration each = Duration.ofSeconds(seconds);
-      spec.commandLine()
-          .getErr()
-          .println("Measuring verify on 1 and " + threads + " threads, then the JDK's on 1 thread");
-      spec.commandLine().getErr().flush();
+      progress.accept(
+          "Measuring verify on 1 and " + threads + " threads, then the JDK's on 1 thread");
       VerifyReport report = VerifyReport.measure(threads, each, each);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      return 0;
+      return new BenchSuite.Result(
+          "verify", report, report.toMarkdown(), BenchSuite.headlines(report), Verdict.PASS, null);
     }
   }
 
@@ -258,7 +291,7 @@ final class BenchCommand implements Runnable {
           "Hold N idle WebSocket connections (keepalive on) to a node started in its own JVM, from"
               + " loopback source addresses 127.0.0.2 on, and report the node's heap after GC and"
               + " resident memory per connection.")
-  static final class Connections implements Callable<Integer> {
+  static final class Connections implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -299,6 +332,25 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      connections = 1_000;
+      perAddress = 500;
+      holdSeconds = 5;
+      pingSeconds = 2;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       ConnectionsBench.Options options;
       try {
         options =
@@ -313,15 +365,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      ConnectionsReport report = new ConnectionsBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      ConnectionsReport report = new ConnectionsBench(options, progress).run();
+      return new BenchSuite.Result(
+          "connections",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -333,7 +384,7 @@ final class BenchCommand implements Runnable {
           "Reconcile two in-memory indexes of N (timestamp, msgHash) items that differ by d items"
               + " (scattered over the order, and the d newest), in this process; report round"
               + " trips and bytes both ways against sending every hash (44 chars each).")
-  static final class Reconcile implements Callable<Integer> {
+  static final class Reconcile implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -375,6 +426,22 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      items = 100_000;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) {
       ReconcileBench.Options options;
       try {
         ReconcileConfig config =
@@ -392,15 +459,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      ReconcileReport report = new ReconcileBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      ReconcileReport report = new ReconcileBench(options, progress).run();
+      return new BenchSuite.Result(
+          "reconcile",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -413,7 +479,7 @@ final class BenchCommand implements Runnable {
               + " event API (/ws, topic file_operations), each against a fresh pub on 127.0.0.1;"
               + " report publish-to-delivery p50/p99 and deliveries/s, as a multiple of the rate"
               + " to a single subscriber measured in the same run.")
-  static final class Fanout implements Callable<Integer> {
+  static final class Fanout implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -452,6 +518,24 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), false);
+    }
+
+    @Override
+    public void quick() {
+      subscribers = 100;
+      messages = 200;
+      warmup = 100;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       FanoutBench.Options options;
       try {
         options =
@@ -466,9 +550,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      FanoutReport report = new FanoutBench(options, progress(spec)).run();
-      return finish(
-          spec, common, report, report.toMarkdown(), report.verdict(), report.failure(), false);
+      FanoutReport report = new FanoutBench(options, progress).run();
+      return new BenchSuite.Result(
+          "fanout",
+          report,
+          report.toMarkdown(),
+          BenchSuite.headlines(report),
+          report.verdict(),
+          report.failure());
     }
   }
 }
