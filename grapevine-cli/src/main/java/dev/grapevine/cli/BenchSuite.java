@@ -161,11 +161,12 @@ final class BenchSuite {
   static List<Headline> headlines(FanoutReport r) {
     List<Headline> out = new ArrayList<>();
     for (FanoutReport.SurfaceResult s : r.surfaces()) {
-      String where = s.surface() + " " + s.path() + ", " + count(s.fanout().subscribers());
+      String where =
+          count(s.fanout().subscribers()) + " subscribers on " + s.surface() + " " + s.path();
       out.add(
           new Headline(
               "fanout",
-              "Deliveries to " + where + " subscribers",
+              "Deliveries to " + where,
               s.fanout().deliveriesPerSecond(),
               "/s",
               "1 subscriber: " + rate(s.single().deliveriesPerSecond()),
