@@ -214,7 +214,7 @@ final class BenchSuite {
                 h.figure(),
                 value(h),
                 h.baseline() == null ? "—" : h.baseline(),
-                h.ratio() == null ? "—" : String.format(Locale.ROOT, "%.2f×", h.ratio()),
+                h.ratio() == null ? "—" : ratio(h.ratio()),
                 verdict));
       }
     }
@@ -350,6 +350,11 @@ final class BenchSuite {
       return String.format(Locale.ROOT, "%.2f ms", h.value());
     }
     return rate(h.value()) + (unit.equals("/s") ? "/s" : " " + unit);
+  }
+
+  /** {@code 6.17×}, or {@code 89,431×} from 100 up, where decimals say nothing. */
+  private static String ratio(double r) {
+    return String.format(Locale.ROOT, r >= 100 ? "%,.0f×" : "%.2f×", r);
   }
 
   private static double round4(double v) {

@@ -102,6 +102,7 @@ class BenchAllCommandTest {
 
     assertThat(table)
         .contains("| verify | Verify | 12,346/s | JDK: 2,000 | 6.17× | PASS |")
+        .contains("| verify | Bytes | 492 bytes | all: 44,000,000 | 89,431× | PASS |")
         .contains("| fanout | — | — | — | — | FAILED: IllegalStateException: ")
         .contains("no subscribers");
     assertThat(BenchSuite.overall(List.of(ok, failed))).isEqualTo(Verdict.FAILED);
