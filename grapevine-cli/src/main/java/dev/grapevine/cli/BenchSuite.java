@@ -67,7 +67,12 @@ final class BenchSuite {
     /** A benchmark that threw instead of reporting. */
     static Result crashed(String benchmark, Throwable e) {
       return new Result(
-          benchmark, null, "", List.of(), Verdict.FAILED, e.getClass().getSimpleName() + ": " + e);
+          benchmark,
+          null,
+          "",
+          List.of(),
+          Verdict.FAILED,
+          e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
