@@ -60,13 +60,45 @@ public final class VerifyRate {
     if (signed.isEmpty()) {
       throw new IllegalArgumentException("Expected at least one signed message to verify");
     }
+    String[] frames = signed.toArray(new String[0]);
+    return measure(
+        frames.length, i -> SignedMessage.parse(frames[i]).verify(), threads, warmup, measure);
+  }
+
+  /**
+   * One verification of item {@code i} of a corpus: the operation {@link #measure(int, Operation,
+   * int, Duration, Duration)} counts. Called concurrently from several threads.
+   */
+  @FunctionalInterface
+  public interface Operation {
+    /**
+     * Verifies item {@code i}.
+     *
+     * @throws RuntimeException if the item does not verify (the corpus is broken)
+     */
+    void verify(int i);
+  }
+
+  /**
+   * Runs {@code operation} over items {@code 0..size-1} round-robin on {@code threads} threads for
+   * {@code warmup}, then counts for {@code measure}.
+   *
+   * @throws IllegalArgumentException if {@code size < 1}, {@code threads < 1} or {@code measure} is
+   *     not positive
+   * @throws IllegalStateException if an item does not verify
+   */
+  public static Result measure(
+      int size, Operation operation, int threads, Duration warmup, Duration measure) {
+    Objects.requireNonNull(operation, "operation");
+    if (size < 1) {
+      throw new IllegalArgumentException("Expected at least one item to verify");
+    }
     if (threads < 1) {
       throw new IllegalArgumentException("Expected threads >= 1 but was " + threads);
     }
     if (measure.isNegative() || measure.isZero()) {
       throw new IllegalArgumentException("Expected a positive measurement time but was " + measure);
     }
-    String[] frames = signed.toArray(new String[0]);
     Phase phase = new Phase();
     AtomicLong total = new AtomicLong();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -74,7 +106,7 @@ public final class VerifyRate {
     CountDownLatch finished = new CountDownLatch(threads);
     List<Thread> workers = new ArrayList<>(threads);
     for (int t = 0; t < threads; t++) {
-      int offset = (int) ((long) t * frames.length / threads);
+      int offset = (int) ((long) t * size / threads);
       Thread w =
           new Thread(
               () -> {
@@ -84,11 +116,11 @@ public final class VerifyRate {
                 try {
                   int p;
                   while ((p = phase.value) != Phase.STOP) {
-                    SignedMessage.parse(frames[i]).verify();
+                    operation.verify(i);
                     if (p == Phase.MEASURE) {
                       counted++;
                     }
-                    if (++i == frames.length) {
+                    if (++i == size) {
                       i = 0;
                     }
                   }

@@ -2,6 +2,8 @@ package dev.grapevine.cli;
 
 import dev.grapevine.bench.ConnectionsBench;
 import dev.grapevine.bench.ConnectionsReport;
+import dev.grapevine.bench.FanoutBench;
+import dev.grapevine.bench.FanoutReport;
 import dev.grapevine.bench.IngestBench;
 import dev.grapevine.bench.IngestReport;
 import dev.grapevine.bench.PropagationBench;
@@ -34,21 +36,26 @@ import picocli.CommandLine.Spec;
  * when it FAILED (something lost, dropped, rejected, stalled or timed out), 2 for BELOW FLOOR with
  * {@code --require-floor}.
  *
- * <p>To add a benchmark (sync, fanout, connections), write it in {@code grapevine-bench} with a
- * report record like {@code IngestReport}, add a nested {@code @Command} class here that mixes in
- * {@link Common}, and list it in {@code subcommands}.
+ * <p>To add a benchmark (sync, propagation), write it in {@code grapevine-bench} with a report
+ * record like {@code IngestReport}, add a nested {@code @Command} class here that mixes in {@link
+ * Common} and implements {@link BenchSuite.Member} (its sizes for {@code --quick} and its headline
+ * figures), and list it in {@code subcommands}: {@code bench all} then runs it too.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run an end-to-end benchmark on this machine (loopback only).",
     subcommands = {
-      BenchCommand.Ingest.class,
+      // Also the registry of 'bench all': it runs, in this order, every subcommand that is a
+      // BenchSuite.Member. A new benchmark joins the suite by being listed here.
       BenchCommand.Verify.class,
-      BenchCommand.Connections.class,
+      BenchCommand.Ingest.class,
       BenchCommand.Reconcile.class,
+      BenchCommand.Connections.class,
+      BenchCommand.Fanout.class,
       BenchCommand.Sync.class,
-      BenchCommand.Propagation.class
+      BenchCommand.Propagation.class,
+      BenchAll.class
     })
 final class BenchCommand implements Runnable {
   /** Exit status of a run whose ratio is below the floor, with {@code --require-floor}. */
@@ -115,7 +122,7 @@ final class BenchCommand implements Runnable {
               + " fresh pub on 127.0.0.1 and time until its store holds them all; report messages/s"
               + " as a ratio of this machine's parallel Ed25519 verify rate, measured in the same"
               + " run.")
-  static final class Ingest implements Callable<Integer> {
+  static final class Ingest implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -176,6 +183,24 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      messages = 5_000;
+      warmup = 2_000;
+      repeat = 1;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       IngestBench.Options options;
       try {
         options =
@@ -192,15 +217,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      IngestReport report = new IngestBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      IngestReport report = new IngestBench(options, progress).run();
+      return new BenchSuite.Result(
+          "ingest",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -209,9 +233,10 @@ final class BenchCommand implements Runnable {
       name = "verify",
       mixinStandardHelpOptions = true,
       description =
-          "Measure the node's signature verify path on one thread and on every core (the"
-              + " baseline of 'bench ingest').")
-  static final class Verify implements Callable<Integer> {
+          "Measure the node's signature verify path (BouncyCastle Ed25519) on one thread and on"
+              + " every core (the baseline of 'bench ingest'), and the JDK's Ed25519 verifier on"
+              + " one thread for reference.")
+  static final class Verify implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -230,23 +255,37 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), false);
+    }
+
+    @Override
+    public void quick() {
+      seconds = 1;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) {
       if (seconds < 1 || threads < 1) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "Expected --seconds >= 1 and --threads >= 1");
       }
-      if (4L * seconds > common.timeoutSeconds) {
+      if (6L * seconds > common.timeoutSeconds) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "Expected --timeout of at least 4 × --seconds (" + 4L * seconds + " s)");
+            "Expected --timeout of at least 6 × --seconds (" + 6L * seconds + " s)");
       }
       Duration each = Duration.ofSeconds(seconds);
-      spec.commandLine().getErr().println("Measuring verify on 1 and " + threads + " threads");
-      spec.commandLine().getErr().flush();
+      progress.accept(
+          "Measuring verify on 1 and " + threads + " threads, then the JDK's on 1 thread");
       VerifyReport report = VerifyReport.measure(threads, each, each);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(common.json ? Reports.json(report) : report.toMarkdown());
-      out.flush();
-      return 0;
+      return new BenchSuite.Result(
+          "verify", report, report.toMarkdown(), BenchSuite.headlines(report), Verdict.PASS, null);
     }
   }
 
@@ -258,7 +297,7 @@ final class BenchCommand implements Runnable {
           "Hold N idle WebSocket connections (keepalive on) to a node started in its own JVM, from"
               + " loopback source addresses 127.0.0.2 on, and report the node's heap after GC and"
               + " resident memory per connection.")
-  static final class Connections implements Callable<Integer> {
+  static final class Connections implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -299,6 +338,25 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      connections = 1_000;
+      perAddress = 500;
+      holdSeconds = 5;
+      pingSeconds = 2;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       ConnectionsBench.Options options;
       try {
         options =
@@ -313,15 +371,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      ConnectionsReport report = new ConnectionsBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      ConnectionsReport report = new ConnectionsBench(options, progress).run();
+      return new BenchSuite.Result(
+          "connections",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -333,7 +390,7 @@ final class BenchCommand implements Runnable {
           "Reconcile two in-memory indexes of N (timestamp, msgHash) items that differ by d items"
               + " (scattered over the order, and the d newest), in this process; report round"
               + " trips and bytes both ways against sending every hash (44 chars each).")
-  static final class Reconcile implements Callable<Integer> {
+  static final class Reconcile implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -375,6 +432,22 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      items = 100_000;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) {
       ReconcileBench.Options options;
       try {
         ReconcileConfig config =
@@ -392,15 +465,105 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      ReconcileReport report = new ReconcileBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      ReconcileReport report = new ReconcileBench(options, progress).run();
+      return new BenchSuite.Result(
+          "reconcile",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
+    }
+  }
+
+  /** {@code grapevine bench fanout}. */
+  @Command(
+      name = "fanout",
+      mixinStandardHelpOptions = true,
+      description =
+          "One publisher, S subscribers: on the ANProto surface (WebSocket peers on /) and on the"
+              + " event API (/ws, topic file_operations), each against a fresh pub on 127.0.0.1;"
+              + " report publish-to-delivery p50/p99 and deliveries/s, as a multiple of the rate"
+              + " to a single subscriber measured in the same run.")
+  static final class Fanout implements Callable<Integer>, BenchSuite.Member {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Common common = new Common();
+
+    @Option(
+        names = {"-s", "--subscribers"},
+        paramLabel = "S",
+        description = "Subscribers on each surface (default: ${DEFAULT-VALUE}).")
+    int subscribers = FanoutBench.Options.DEFAULT.subscribers();
+
+    @Option(
+        names = {"-n", "--messages"},
+        paramLabel = "M",
+        description = "Posts published and counted per phase (default: ${DEFAULT-VALUE}).")
+    int messages = FanoutBench.Options.DEFAULT.messages();
+
+    @Option(
+        names = "--warmup",
+        paramLabel = "W",
+        description =
+            "Posts published first in each phase, not counted (default: ${DEFAULT-VALUE}).")
+    int warmup = FanoutBench.Options.DEFAULT.warmupMessages();
+
+    @Option(
+        names = "--window",
+        paramLabel = "K",
+        description =
+            "Posts in flight at most, published but not yet at every subscriber (default:"
+                + " ${DEFAULT-VALUE}).")
+    int window = FanoutBench.Options.DEFAULT.window();
+
+    @Option(
+        names = "--per-address",
+        paramLabel = "K",
+        description = "Subscribers per loopback source address (default: ${DEFAULT-VALUE}).")
+    int perAddress = FanoutBench.Options.DEFAULT.perAddress();
+
+    @Override
+    public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), false);
+    }
+
+    @Override
+    public void quick() {
+      subscribers = 100;
+      messages = 200;
+      warmup = 100;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
+      FanoutBench.Options options;
+      try {
+        options =
+            FanoutBench.Options.builder()
+                .subscribers(subscribers)
+                .messages(messages)
+                .warmupMessages(warmup)
+                .window(window)
+                .perAddress(perAddress)
+                .timeout(Duration.ofSeconds(common.timeoutSeconds))
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      FanoutReport report = new FanoutBench(options, progress).run();
+      return new BenchSuite.Result(
+          "fanout",
+          report,
+          report.toMarkdown(),
+          BenchSuite.headlines(report),
+          report.verdict(),
+          report.failure());
     }
   }
 
@@ -413,7 +576,7 @@ final class BenchCommand implements Runnable {
               + " 127.0.0.1, and time until it has caught them all up over the mesh"
               + " (reconciliation, then WANT); report messages/s as a ratio of this machine's"
               + " parallel Ed25519 verify rate, measured in the same run.")
-  static final class Sync implements Callable<Integer> {
+  static final class Sync implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -465,6 +628,24 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      messages = 10_000;
+      warmup = 2_000;
+      repeat = 1;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       SyncBench.Options options;
       try {
         options =
@@ -480,15 +661,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      SyncReport report = new SyncBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      SyncReport report = new SyncBench(options, progress).run();
+      return new BenchSuite.Result(
+          "sync",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 
@@ -501,7 +681,7 @@ final class BenchCommand implements Runnable {
               + " mesh, publish M posts at random nodes and report the full copies each node"
               + " received per message (against flooding: the average degree) and the"
               + " publish-to-all latency p50/p99.")
-  static final class Propagation implements Callable<Integer> {
+  static final class Propagation implements Callable<Integer>, BenchSuite.Member {
     @Spec CommandSpec spec;
     @CommandLine.Mixin Common common = new Common();
 
@@ -554,6 +734,23 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      BenchSuite.Result r = measure(progress(spec));
+      return finish(spec, common, r.report(), r.markdown(), r.verdict(), r.failure(), requireFloor);
+    }
+
+    @Override
+    public void quick() {
+      nodes = 10;
+      messages = 200;
+    }
+
+    @Override
+    public void timeout(long seconds) {
+      common.timeoutSeconds = seconds;
+    }
+
+    @Override
+    public BenchSuite.Result measure(Consumer<String> progress) throws Exception {
       PropagationBench.Options options;
       try {
         options =
@@ -569,15 +766,14 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      PropagationReport report = new PropagationBench(options, progress(spec)).run();
-      return finish(
-          spec,
-          common,
+      PropagationReport report = new PropagationBench(options, progress).run();
+      return new BenchSuite.Result(
+          "propagation",
           report,
           report.toMarkdown(),
+          BenchSuite.headlines(report),
           report.verdict(),
-          report.failure(),
-          requireFloor);
+          report.failure());
     }
   }
 }
