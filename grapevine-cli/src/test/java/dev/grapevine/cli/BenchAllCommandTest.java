@@ -81,7 +81,7 @@ class BenchAllCommandTest {
     assertThat(r.status).isEqualTo(2);
     assertThat(r.err())
         .contains("Unknown benchmark 'nosuch'")
-        .contains("[verify, ingest, reconcile, connections, fanout]");
+        .contains("[verify, ingest, reconcile, connections, fanout, sync, propagation]");
   }
 
   @Test
