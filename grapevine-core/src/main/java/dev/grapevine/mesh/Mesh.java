@@ -814,7 +814,8 @@ public final class Mesh implements AutoCloseable {
       }
       return CompletableFuture.completedFuture(false);
     }
-    if (!seen.add(v.message.hash()) && store.has(v.message.hash())) {
+    boolean first = seen.add(v.message.hash());
+    if (!first && store.has(v.message.hash())) {
       counters.duplicatesReceived.increment();
       if (push) {
         propagation.duplicate(from);
@@ -824,6 +825,14 @@ public final class Mesh implements AutoCloseable {
         return sync.acceptBlob(v.content, ORIGIN).thenApply(h -> false);
       }
       return CompletableFuture.completedFuture(false);
+    }
+    // A pushed message goes on along the tree as soon as it is verified, not after the store
+    // commits it: each hop then costs a verification rather than a commit. It is verified, so
+    // peers lose nothing if this store then refuses it.
+    boolean forwarded = push && first && !store.has(v.message.hash());
+    if (forwarded) {
+      propagation.received(v.message.hash());
+      propagation.spread(v.message, v.content, from, true);
     }
     CompletableFuture<Boolean> f;
     try {
@@ -835,13 +844,15 @@ public final class Mesh implements AutoCloseable {
         isNew -> {
           if (isNew) {
             counters.messagesNew.increment();
-            propagation.received(v.message.hash());
-            propagation.spread(v.message, v.content, from, push);
+            if (!forwarded) {
+              propagation.received(v.message.hash());
+              propagation.spread(v.message, v.content, from, push);
+            }
             if (v.content == null && !store.has(v.message.contentHash())) {
               wantedBlobs.add(v.message.contentHash());
               from.send(new MeshPayload.Want(null, List.of(v.message.contentHash().value())));
             }
-          } else {
+          } else if (!forwarded) {
             counters.duplicatesReceived.increment();
             if (push) {
               propagation.duplicate(from);

@@ -36,7 +36,7 @@ import java.util.Optional;
  *     summaries in PING/PONG differ (default 60 s)
  * @param reconcile settings of the set reconciliation sessions
  * @param graftTimeout how long an announced message may take to arrive by the tree before it is
- *     asked for from the announcer (default 500 ms)
+ *     asked for from the announcer (default 200 ms)
  * @param haveInterval how long HAVE announcements are collected before they are sent (default 100
  *     ms)
  * @param seenCapacity how many recent message hashes are remembered to recognise duplicates without
@@ -196,8 +196,8 @@ public record MeshConfig(
     private int maxFrameBytes = 16 << 20;
     private Duration catchUpInterval = Duration.ofSeconds(60);
     private ReconcileConfig reconcile = ReconcileConfig.DEFAULT;
-    private Duration graftTimeout = Duration.ofMillis(500);
-    private Duration haveInterval = Duration.ofMillis(100);
+    private Duration graftTimeout = Duration.ofMillis(200);
+    private Duration haveInterval = Duration.ofMillis(25);
     private int seenCapacity = 50_000;
     private int framesPerSecond = 5_000;
     private int verifyThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
