@@ -1,5 +1,6 @@
 package dev.grapevine.store;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.Opened;
 import dev.grapevine.anproto.PublicKey;
@@ -246,6 +247,34 @@ final class SqliteMessageStore implements MessageStore {
   }
 
   @Override
+  public CompletableFuture<Hash> makeAsync(Content content) {
+    Blob blob;
+    try {
+      blob = Blob.of(Objects.requireNonNull(content, "content"), config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    WriteOp.Make op = new WriteOp.Make(blob);
+    return submit(op, op.future);
+  }
+
+  @Override
+  public CompletableFuture<AddResult> addWithContentAsync(
+      VerifiedMessage message, Content content) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(content, "content");
+    Blob blob;
+    try {
+      blob = Blob.of(content, config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    InMemoryMessageStore.requireSigned(message, blob);
+    WriteOp.AddWithContent op = new WriteOp.AddWithContent(message, blob);
+    return submit(op, op.future);
+  }
+
+  @Override
   public boolean add(VerifiedMessage message) {
     WriteOp.Add op = new WriteOp.Add(Objects.requireNonNull(message, "message"));
     return awaitWrite(op, op.future);
@@ -396,6 +425,8 @@ final class SqliteMessageStore implements MessageStore {
       ((WriteOp.Add) op).future.complete((Boolean) result);
     } else if (op instanceof WriteOp.Make) {
       ((WriteOp.Make) op).future.complete((Hash) result);
+    } else if (op instanceof WriteOp.AddWithContent) {
+      ((WriteOp.AddWithContent) op).future.complete((AddResult) result);
     } else if (op instanceof WriteOp.AddAll) {
       ((WriteOp.AddAll) op).future.complete((List<Boolean>) result);
     } else if (op instanceof WriteOp.PutName) {
@@ -757,6 +788,9 @@ final class SqliteMessageStore implements MessageStore {
    * by the writer thread (handed over by {@link Thread#start()}).
    */
   static final class WriterSession {
+    /** Most authors {@link #knownAuthors} remembers. */
+    static final int KNOWN_AUTHORS = 16_384;
+
     /** What a transaction added, applied to the counters after it commits. */
     static final class Delta {
       long messages;
@@ -775,6 +809,15 @@ final class SqliteMessageStore implements MessageStore {
     private final PreparedStatement authorsMissing;
     private final PreparedStatement deleteMissing;
     private final PreparedStatement logHas;
+
+    /**
+     * Authors known to be in {@code authors}, so that a message by one skips its insert (at most
+     * {@link #KNOWN_AUTHORS}; others are inserted with OR IGNORE as before).
+     */
+    private final Set<String> knownAuthors = new java.util.HashSet<>();
+
+    /** Authors added to {@link #knownAuthors} by the open transaction. */
+    private final List<String> uncommittedAuthors = new ArrayList<>();
 
     private WriterSession(Connection connection) throws SQLException {
       this.connection = connection;
@@ -843,6 +886,10 @@ final class SqliteMessageStore implements MessageStore {
       if (op instanceof WriteOp.Make) {
         return make(((WriteOp.Make) op).blob, delta);
       }
+      if (op instanceof WriteOp.AddWithContent) {
+        WriteOp.AddWithContent both = (WriteOp.AddWithContent) op;
+        return addWithContent(both.message, both.content, delta);
+      }
       if (op instanceof WriteOp.AddAll) {
         List<VerifiedMessage> messages = ((WriteOp.AddAll) op).messages;
         List<Boolean> results = new ArrayList<>(messages.size());
@@ -861,17 +908,9 @@ final class SqliteMessageStore implements MessageStore {
     private boolean add(VerifiedMessage m, Delta delta) throws SQLException {
       String author = m.author().value();
       String contentHash = m.contentHash().value();
-      insertLog.setString(1, m.hash().value());
-      insertLog.setString(2, author);
-      insertLog.setString(3, m.opened().timestamp());
-      insertLog.setString(4, contentHash);
-      insertLog.setString(5, m.signed().value());
-      if (insertLog.executeUpdate() == 0) {
+      if (!insertLog(m, author, delta)) {
         return false;
       }
-      delta.messages++;
-      insertAuthor.setString(1, author);
-      delta.authors += insertAuthor.executeUpdate();
       blobName.setString(1, contentHash);
       boolean contentStored;
       String name = null;
@@ -891,13 +930,58 @@ final class SqliteMessageStore implements MessageStore {
       return true;
     }
 
+    /**
+     * The content first, then the message: the message finds its content stored, so it takes the
+     * name from the blob at hand and never enters {@code missing_content}.
+     */
+    private AddResult addWithContent(VerifiedMessage m, Blob content, Delta delta)
+        throws SQLException {
+      boolean contentAdded = storeBlob(content, delta);
+      String author = m.author().value();
+      if (!insertLog(m, author, delta)) {
+        return new AddResult(false, contentAdded);
+      }
+      if (content.name() != null) {
+        putName(content.name(), author);
+      }
+      return new AddResult(true, contentAdded);
+    }
+
+    private boolean insertLog(VerifiedMessage m, String author, Delta delta) throws SQLException {
+      insertLog.setString(1, m.hash().value());
+      insertLog.setString(2, author);
+      insertLog.setString(3, m.opened().timestamp());
+      insertLog.setString(4, m.contentHash().value());
+      insertLog.setString(5, m.signed().value());
+      if (insertLog.executeUpdate() == 0) {
+        return false;
+      }
+      delta.messages++;
+      if (!knownAuthors.contains(author)) {
+        insertAuthor.setString(1, author);
+        delta.authors += insertAuthor.executeUpdate();
+        if (knownAuthors.size() < KNOWN_AUTHORS) {
+          // Durable only once committed: a rollback forgets it again (forgetUncommitted).
+          knownAuthors.add(author);
+          uncommittedAuthors.add(author);
+        }
+      }
+      return true;
+    }
+
     private Hash make(Blob blob, Delta delta) throws SQLException {
+      storeBlob(blob, delta);
+      return blob.hash();
+    }
+
+    /** Stores the blob unless it is stored; returns whether it was new. */
+    private boolean storeBlob(Blob blob, Delta delta) throws SQLException {
       String hash = blob.hash().value();
       if (blob.data().length() == SignedMessage.LENGTH && isLogged(hash)) {
-        return blob.hash(); // a signed message already stored by add
+        return false; // a signed message already stored by add
       }
       if (!insertBlob(hash, blob.bytes(), blob.name(), blob.data(), delta)) {
-        return blob.hash();
+        return false;
       }
       authorsMissing.setString(1, hash);
       List<String> authors = new ArrayList<>();
@@ -915,7 +999,7 @@ final class SqliteMessageStore implements MessageStore {
           }
         }
       }
-      return blob.hash();
+      return true;
     }
 
     private boolean isLogged(String hash) throws SQLException {
@@ -947,14 +1031,21 @@ final class SqliteMessageStore implements MessageStore {
 
     void commit() throws SQLException {
       connection.commit();
+      uncommittedAuthors.clear();
     }
 
     void rollbackQuietly() {
+      forgetUncommitted();
       try {
         connection.rollback();
       } catch (SQLException e) {
         log.warn("Rolling back a store transaction failed", e);
       }
+    }
+
+    private void forgetUncommitted() {
+      knownAuthors.removeAll(uncommittedAuthors);
+      uncommittedAuthors.clear();
     }
 
     void close() {
