@@ -197,6 +197,7 @@ final class SqliteMessageStore implements MessageStore {
       }
       session = WriterSession.open(url(path));
       long[] counts = session.counts();
+      session.loadKeys(counts[0] + counts[2]);
       SqliteMessageStore store =
           new SqliteMessageStore(path, config, channel, lock, session, counts);
       log.debug("Opened store {} with {} messages and {} blobs", path, counts[0], counts[2]);
@@ -460,6 +461,10 @@ final class SqliteMessageStore implements MessageStore {
   @Override
   public boolean has(Hash key) {
     Objects.requireNonNull(key, "key");
+    requireOpen();
+    if (!session.keys().mightContain(key.value())) {
+      return false;
+    }
     return read(
         r -> {
           PreparedStatement ps = r.prepare(SQL_HAS);
@@ -819,6 +824,9 @@ final class SqliteMessageStore implements MessageStore {
     /** Authors added to {@link #knownAuthors} by the open transaction. */
     private final List<String> uncommittedAuthors = new ArrayList<>();
 
+    /** Every stored key; filled by {@link #loadKeys}, then by the writer before each commit. */
+    private volatile KeyFilter keys = new KeyFilter(0);
+
     private WriterSession(Connection connection) throws SQLException {
       this.connection = connection;
       this.insertBlob =
@@ -856,6 +864,30 @@ final class SqliteMessageStore implements MessageStore {
         connection.close();
         throw e;
       }
+    }
+
+    /**
+     * Puts every stored key into a new key filter sized for twice {@code stored}. Runs once, on the
+     * opening thread before the writer starts (which publishes the filter to readers).
+     */
+    void loadKeys(long stored) throws SQLException {
+      KeyFilter filter = new KeyFilter(2 * stored);
+      try (Statement st = connection.createStatement()) {
+        for (String sql : List.of("SELECT hash FROM log", "SELECT hash FROM blobs")) {
+          try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+              filter.put(rs.getString(1));
+            }
+          }
+        }
+      }
+      connection.commit();
+      keys = filter;
+    }
+
+    /** The key filter; thread-safe. */
+    KeyFilter keys() {
+      return keys;
     }
 
     /** Messages, authors, blobs and blob bytes stored now. */
@@ -956,6 +988,7 @@ final class SqliteMessageStore implements MessageStore {
       if (insertLog.executeUpdate() == 0) {
         return false;
       }
+      keys.put(m.hash().value());
       delta.messages++;
       if (!knownAuthors.contains(author)) {
         insertAuthor.setString(1, author);
@@ -1018,6 +1051,7 @@ final class SqliteMessageStore implements MessageStore {
       if (insertBlob.executeUpdate() == 0) {
         return false;
       }
+      keys.put(hash);
       delta.blobs++;
       delta.blobBytes += bytes;
       return true;
