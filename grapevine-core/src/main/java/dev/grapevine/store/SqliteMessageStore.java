@@ -1,5 +1,7 @@
 package dev.grapevine.store;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.Opened;
@@ -141,6 +143,14 @@ final class SqliteMessageStore implements MessageStore {
   /** Written by the writer thread only; read by metrics. */
   private final AtomicLong maxCommitNanos = new AtomicLong();
 
+  /**
+   * Keys committed lately (at most {@link StoreConfig#recentKeys()}), so that {@link #has} answers
+   * "present" for them without a read: the sync layer asks for a new post's {@code previous}, which
+   * is usually the author's post just before. Filled by the writer after each commit, so a key is
+   * never reported before it is durable; null when turned off.
+   */
+  private final Cache<String, Boolean> recentKeys;
+
   private final AtomicLong messages;
   private final AtomicLong authors;
   private final AtomicLong blobs;
@@ -161,6 +171,10 @@ final class SqliteMessageStore implements MessageStore {
     this.session = session;
     this.queue = new WriteQueue(config.queueCapacity(), config.maxQueuedBytes());
     this.readers = new ReaderPool(url(file), config.readerConnections(), config.waitTimeout());
+    this.recentKeys =
+        config.recentKeys() == 0
+            ? null
+            : CacheBuilder.newBuilder().maximumSize(config.recentKeys()).build();
     this.messages = new AtomicLong(counts[0]);
     this.authors = new AtomicLong(counts[1]);
     this.blobs = new AtomicLong(counts[2]);
@@ -363,11 +377,15 @@ final class SqliteMessageStore implements MessageStore {
 
   private void runWriter() {
     try {
+      long window = config.commitWindow().toNanos();
+      long lastStart = System.nanoTime() - window;
       while (true) {
-        List<WriteOp> batch = queue.take(config.maxBatchSize());
+        List<WriteOp> batch =
+            queue.take(config.maxBatchSize(), config.commitWindowMinWrites(), lastStart + window);
         if (batch.isEmpty()) {
           break;
         }
+        lastStart = System.nanoTime();
         commit(batch);
       }
     } catch (InterruptedException e) {
@@ -410,6 +428,11 @@ final class SqliteMessageStore implements MessageStore {
               new StoreException(
                   StoreException.Reason.IO, "Writing to the store failed: " + e.getMessage(), e));
       return;
+    }
+    if (recentKeys != null) {
+      for (String key : delta.keys) {
+        recentKeys.put(key, Boolean.TRUE);
+      }
     }
     messages.addAndGet(delta.messages);
     authors.addAndGet(delta.authors);
@@ -464,6 +487,9 @@ final class SqliteMessageStore implements MessageStore {
     requireOpen();
     if (!session.keys().mightContain(key.value())) {
       return false;
+    }
+    if (recentKeys != null && recentKeys.getIfPresent(key.value()) != null) {
+      return true;
     }
     return read(
         r -> {
@@ -802,6 +828,9 @@ final class SqliteMessageStore implements MessageStore {
       long authors;
       long blobs;
       long blobBytes;
+
+      /** Keys the transaction stored, for the recent-keys cache once it has committed. */
+      final List<String> keys = new ArrayList<>();
     }
 
     private final Connection connection;
@@ -989,6 +1018,7 @@ final class SqliteMessageStore implements MessageStore {
         return false;
       }
       keys.put(m.hash().value());
+      delta.keys.add(m.hash().value());
       delta.messages++;
       if (!knownAuthors.contains(author)) {
         insertAuthor.setString(1, author);
@@ -1052,6 +1082,7 @@ final class SqliteMessageStore implements MessageStore {
         return false;
       }
       keys.put(hash);
+      delta.keys.add(hash);
       delta.blobs++;
       delta.blobBytes += bytes;
       return true;
