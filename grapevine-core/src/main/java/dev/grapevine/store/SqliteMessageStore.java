@@ -70,9 +70,16 @@ import org.sqlite.SQLiteConfig;
  * <p><b>Threads.</b> One writer thread ({@code grapevine-store-writer-N}) owns the write
  * connection: it drains the bounded {@link WriteQueue} and commits up to {@link
  * StoreConfig#maxBatchSize()} writes per transaction (group commit: whatever queued up during the
- * previous commit goes into the next), assigning sequence numbers in commit order. Reads borrow
- * connections from a {@link ReaderPool} and run concurrently with the writer, each statement on a
- * committed snapshot.
+ * previous commit goes into the next; under load, with at least {@link
+ * StoreConfig#commitWindowMinWrites()} writes queued, it waits until {@link
+ * StoreConfig#commitWindow()} after the previous commit began so the batch grows), assigning
+ * sequence numbers in commit order. Reads borrow connections from a {@link ReaderPool} and run
+ * concurrently with the writer, each statement on a committed snapshot.
+ *
+ * <p><b>{@code has} without reading.</b> A Bloom filter of every stored key ({@link KeyFilter},
+ * filled at open and by the writer before each commit) answers "absent", and a bounded cache of
+ * keys committed lately ({@link StoreConfig#recentKeys()}, filled after each commit) answers
+ * "present"; anything else is read from the database. Both answers are exact.
  */
 final class SqliteMessageStore implements MessageStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
