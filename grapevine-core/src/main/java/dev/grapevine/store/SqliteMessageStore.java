@@ -826,8 +826,8 @@ final class SqliteMessageStore implements MessageStore {
    * by the writer thread (handed over by {@link Thread#start()}).
    */
   static final class WriterSession {
-    /** Most authors {@link #knownAuthors} remembers. */
-    static final int KNOWN_AUTHORS = 16_384;
+    /** Most authors, and most name pairs, the writer remembers as stored. */
+    static final int KNOWN_ROWS = 16_384;
 
     /** What a transaction added, applied to the counters after it commits. */
     static final class Delta {
@@ -851,14 +851,19 @@ final class SqliteMessageStore implements MessageStore {
     private final PreparedStatement deleteMissing;
     private final PreparedStatement logHas;
 
-    /**
-     * Authors known to be in {@code authors}, so that a message by one skips its insert (at most
-     * {@link #KNOWN_AUTHORS}; others are inserted with OR IGNORE as before).
-     */
-    private final Set<String> knownAuthors = new java.util.HashSet<>();
+    /** Authors known to be in {@code authors}: a message by one skips the insert. */
+    private final KnownRows knownAuthors = new KnownRows(KNOWN_ROWS);
 
-    /** Authors added to {@link #knownAuthors} by the open transaction. */
-    private final List<String> uncommittedAuthors = new ArrayList<>();
+    /** (name, pubkey) pairs known to be in {@code names}. */
+    private final KnownRows knownNames = new KnownRows(KNOWN_ROWS);
+
+    /**
+     * Rows in {@code missing_content} as of the open transaction, so that a new blob looks for
+     * messages waiting for it only when there are some; and as of the last commit.
+     */
+    private long missingRows;
+
+    private long committedMissingRows;
 
     /** Every stored key; filled by {@link #loadKeys}, then by the writer before each commit. */
     private volatile KeyFilter keys = new KeyFilter(0);
@@ -936,6 +941,10 @@ final class SqliteMessageStore implements MessageStore {
         try (ResultSet rs = st.executeQuery("SELECT count(*) FROM authors")) {
           counts[1] = rs.next() ? rs.getLong(1) : 0;
         }
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM missing_content")) {
+          missingRows = rs.next() ? rs.getLong(1) : 0;
+          committedMissingRows = missingRows;
+        }
         try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM blobs")) {
           if (rs.next()) {
             counts[2] = rs.getLong(1);
@@ -993,7 +1002,7 @@ final class SqliteMessageStore implements MessageStore {
       } else if (!contentStored) {
         insertMissing.setString(1, contentHash);
         insertMissing.setString(2, author);
-        insertMissing.executeUpdate();
+        missingRows += insertMissing.executeUpdate();
       }
       return true;
     }
@@ -1030,11 +1039,7 @@ final class SqliteMessageStore implements MessageStore {
       if (!knownAuthors.contains(author)) {
         insertAuthor.setString(1, author);
         delta.authors += insertAuthor.executeUpdate();
-        if (knownAuthors.size() < KNOWN_AUTHORS) {
-          // Durable only once committed: a rollback forgets it again (forgetUncommitted).
-          knownAuthors.add(author);
-          uncommittedAuthors.add(author);
-        }
+        knownAuthors.add(author);
       }
       return true;
     }
@@ -1053,6 +1058,9 @@ final class SqliteMessageStore implements MessageStore {
       if (!insertBlob(hash, blob.bytes(), blob.name(), blob.data(), delta)) {
         return false;
       }
+      if (missingRows == 0) {
+        return true; // no message waits for any content
+      }
       authorsMissing.setString(1, hash);
       List<String> authors = new ArrayList<>();
       try (ResultSet rs = authorsMissing.executeQuery()) {
@@ -1062,7 +1070,7 @@ final class SqliteMessageStore implements MessageStore {
       }
       if (!authors.isEmpty()) {
         deleteMissing.setString(1, hash);
-        deleteMissing.executeUpdate();
+        missingRows -= deleteMissing.executeUpdate();
         if (blob.name() != null) {
           for (String author : authors) {
             putName(blob.name(), author);
@@ -1096,6 +1104,11 @@ final class SqliteMessageStore implements MessageStore {
     }
 
     private boolean putName(String name, String pubkey) throws SQLException {
+      String pair = name + '\n' + pubkey;
+      if (knownNames.contains(pair)) {
+        return false;
+      }
+      knownNames.add(pair);
       insertName.setString(1, name);
       insertName.setString(2, pubkey);
       return insertName.executeUpdate() == 1;
@@ -1103,7 +1116,9 @@ final class SqliteMessageStore implements MessageStore {
 
     void commit() throws SQLException {
       connection.commit();
-      uncommittedAuthors.clear();
+      knownAuthors.commit();
+      knownNames.commit();
+      committedMissingRows = missingRows;
     }
 
     void rollbackQuietly() {
@@ -1116,8 +1131,9 @@ final class SqliteMessageStore implements MessageStore {
     }
 
     private void forgetUncommitted() {
-      knownAuthors.removeAll(uncommittedAuthors);
-      uncommittedAuthors.clear();
+      knownAuthors.rollback();
+      knownNames.rollback();
+      missingRows = committedMissingRows;
     }
 
     void close() {
