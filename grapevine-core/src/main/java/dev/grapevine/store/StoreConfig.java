@@ -27,7 +27,7 @@ import java.time.Duration;
  *     int)} return; larger limits are lowered to it (default 10,000)
  * @param closeTimeout how long {@link MessageStore#close()} waits for queued writes to commit
  *     (default 30 s)
- * @param commitWindow group commit under load (default 30 ms; zero turns it off): when the writer
+ * @param commitWindow group commit under load (default 50 ms; zero turns it off): when the writer
  *     finds at least {@code commitWindowMinWrites} writes queued, it waits until this long after
  *     the start of its previous commit (or until {@code maxBatchSize} writes are queued) so that
  *     more writes share the transaction. Each commit rewrites the index pages its writes touch, so
@@ -110,7 +110,7 @@ public record StoreConfig(
     private int readerConnections = 4;
     private int maxPageSize = 10_000;
     private Duration closeTimeout = Duration.ofSeconds(30);
-    private Duration commitWindow = Duration.ofMillis(30);
+    private Duration commitWindow = Duration.ofMillis(50);
     private int commitWindowMinWrites = 16;
     private int recentKeys = 16_384;
 
