@@ -27,12 +27,14 @@ import java.time.Duration;
  *     int)} return; larger limits are lowered to it (default 10,000)
  * @param closeTimeout how long {@link MessageStore#close()} waits for queued writes to commit
  *     (default 30 s)
- * @param commitWindow group commit under load (default 50 ms; zero turns it off): when the writer
+ * @param commitWindow group commit under load (default 30 ms; zero turns it off): when the writer
  *     finds at least {@code commitWindowMinWrites} writes queued, it waits until this long after
  *     the start of its previous commit (or until {@code maxBatchSize} writes are queued) so that
  *     more writes share the transaction. Each commit rewrites the index pages its writes touch, so
  *     larger batches write fewer bytes per message. A write is still acknowledged only after its
- *     commit; under load it may wait up to this long more. A quiet store never waits.
+ *     commit; under load it may wait up to this long more. A quiet store never waits. Keep it
+ *     short: the sync layer counts frames waiting for their commit as pending, so a long window
+ *     pauses reading while the verify workers run out of work
  * @param commitWindowMinWrites writes that must be queued for the writer to wait for more (default
  *     16): a lone caller writing one thing at a time is never held back
  * @param recentKeys keys of recently committed messages and blobs kept in memory so that {@link
@@ -110,7 +112,7 @@ public record StoreConfig(
     private int readerConnections = 4;
     private int maxPageSize = 10_000;
     private Duration closeTimeout = Duration.ofSeconds(30);
-    private Duration commitWindow = Duration.ofMillis(50);
+    private Duration commitWindow = Duration.ofMillis(30);
     private int commitWindowMinWrites = 16;
     private int recentKeys = 16_384;
 
