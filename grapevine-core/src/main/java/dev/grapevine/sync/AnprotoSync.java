@@ -670,7 +670,13 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       duplicates.increment();
       Parked parked = takeParked(contentHash, claim);
       if (parked != null) {
-        return parked.settle(storeBlob(parked.from(), contentHash, parked.data(), null));
+        CompletableFuture<?> stored;
+        try {
+          stored = storeBlob(parked.from(), contentHash, parked.data(), null);
+        } catch (RuntimeException e) {
+          stored = CompletableFuture.failedFuture(e);
+        }
+        return parked.settle(stored);
       }
       return ensureBlob(origin, contentHash);
     }
@@ -739,25 +745,30 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
                 content.settle(CompletableFuture.failedFuture(unwrap(err)));
                 return storeFailed(origin, err);
               }
-              CompletableFuture<?> message;
-              if (added.messageAdded()) {
-                message = afterNewMessage(origin, verified, true);
-              } else {
-                duplicates.increment();
-                message = DONE;
+              try {
+                CompletableFuture<?> message;
+                if (added.messageAdded()) {
+                  message = afterNewMessage(origin, verified, true);
+                } else {
+                  duplicates.increment();
+                  message = DONE;
+                }
+                CompletableFuture<?> blob;
+                if (added.contentAdded()) {
+                  blob = afterNewBlob(content.from(), contentHash, content.data(), parsed);
+                } else {
+                  gossip.resolve(contentHash);
+                  blob = DONE;
+                }
+                if (content.frameDone() != null) {
+                  content.settle(blob);
+                  return message;
+                }
+                return CompletableFuture.allOf(message, blob);
+              } catch (RuntimeException e) {
+                content.settle(CompletableFuture.failedFuture(e)); // never leave its frame pending
+                throw e;
               }
-              CompletableFuture<?> blob;
-              if (added.contentAdded()) {
-                blob = afterNewBlob(content.from(), contentHash, content.data(), parsed);
-              } else {
-                gossip.resolve(contentHash);
-                blob = DONE;
-              }
-              if (content.frameDone() != null) {
-                content.settle(blob);
-                return message;
-              }
-              return CompletableFuture.allOf(message, blob);
             },
             continuations)
         .thenCompose(f -> f);
