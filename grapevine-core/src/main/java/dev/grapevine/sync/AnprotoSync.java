@@ -670,13 +670,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       duplicates.increment();
       Parked parked = takeParked(contentHash, claim);
       if (parked != null) {
-        CompletableFuture<?> stored;
-        try {
-          stored = storeBlob(parked.from(), contentHash, parked.data(), null);
-        } catch (RuntimeException e) {
-          stored = CompletableFuture.failedFuture(e);
-        }
-        return parked.settle(stored);
+        return storeParked(parked, contentHash);
       }
       return ensureBlob(origin, contentHash);
     }
@@ -700,6 +694,8 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       // Another copy of the blob is being stored: that copy is announced, this one is not.
       content.settle(DONE);
     }
+    // The content has not arrived yet. The claim stays open until the commit, so a content that
+    // arrives meanwhile is parked (not cached, where it could be evicted) and stored right after.
     CompletableFuture<Boolean> add;
     try {
       add = store.addAsync(verified);
@@ -709,17 +705,35 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     return add.handleAsync(
             (isNew, err) -> {
               inFlight.remove(h);
+              Parked late = takeParked(contentHash, claim);
               if (err != null) {
+                if (late != null) {
+                  releaseParked(late, contentHash);
+                }
                 return storeFailed(origin, err);
+              }
+              if (late != null) {
+                storeParked(late, contentHash);
               }
               if (!isNew) {
                 duplicates.increment();
-                return ensureBlob(origin, verified.contentHash());
+                return late != null ? DONE : ensureBlob(origin, contentHash);
               }
-              return afterNewMessage(origin, verified, false);
+              return afterNewMessage(origin, verified, late != null);
             },
             continuations)
         .thenCompose(f -> f);
+  }
+
+  /** Stores a parked content (its message is stored or being stored); ends its frame after. */
+  private CompletableFuture<?> storeParked(Parked parked, Hash contentHash) {
+    CompletableFuture<?> stored;
+    try {
+      stored = storeBlob(parked.from(), contentHash, parked.data(), null);
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return parked.settle(stored);
   }
 
   /**
@@ -823,14 +837,23 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     return claim.close();
   }
 
-  /** The parked content of a verified message, or else one cached by a cli.js-order sender. */
+  /**
+   * The parked content of a verified message (closing its claim), or else one cached by a
+   * cli.js-order sender (closing the claim too), or null: then the claim stays open.
+   */
   private Parked takeContent(Hash contentHash, Claim claim) {
-    Parked parked = takeParked(contentHash, claim);
-    if (parked != null) {
-      return parked;
+    if (claim != null && claim.hasParked()) {
+      return takeParked(contentHash, claim);
     }
     Optional<UnclaimedBlobs.Blob> cached = unclaimed.take(contentHash, now());
-    return cached.map(b -> new Parked(b.data(), originOf(b), null)).orElse(null);
+    if (cached.isEmpty()) {
+      return null;
+    }
+    Parked copy = takeParked(contentHash, claim); // parked just now: a second copy
+    if (copy != null) {
+      copy.settle(DONE);
+    }
+    return new Parked(cached.get().data(), originOf(cached.get()), null);
   }
 
   /**
@@ -839,9 +862,13 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
    */
   private void releaseClaim(Hash contentHash, Claim claim) {
     Parked parked = takeParked(contentHash, claim);
-    if (parked == null) {
-      return;
+    if (parked != null) {
+      releaseParked(parked, contentHash);
     }
+  }
+
+  /** Handles a parked content like any other blob, on a worker. */
+  private void releaseParked(Parked parked, Hash contentHash) {
     continuations.execute(
         () -> {
           CompletableFuture<?> f;
@@ -1127,6 +1154,10 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       this.data = data;
       this.from = from;
       return true;
+    }
+
+    synchronized boolean hasParked() {
+      return !closed && data != null;
     }
 
     /** Closes the claim; returns its parked blob once, or null. */

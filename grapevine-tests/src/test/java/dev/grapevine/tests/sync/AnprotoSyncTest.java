@@ -246,7 +246,8 @@ class AnprotoSyncTest {
    * Finding 1 of the ingest benchmark: in Wiredove order each content arrives while its message is
    * still being verified or committed. Such contents must wait for their message, not sit in the
    * unclaimed cache where later blobs evict them (then the pub asks the client again and, if it
-   * does not answer, never stores them). The cache here holds one blob; hundreds are pending.
+   * does not answer, never stores them). The cache here holds one blob; hundreds are pending, and
+   * the peer never answers a request, so every content must be stored from the one copy sent.
    */
   @Test
   void contentsRightBehindTheirMessagesAreAllStoredWhenMorePendThanTheUnclaimedCacheHolds(
@@ -277,7 +278,6 @@ class AnprotoSyncTest {
                 assertThat(node.store.byHash(m.hash()).flatMap(e -> e.text()))
                     .contains(m.content()));
     assertThat(node.store.missingContent(1_000)).isEmpty();
-    assertThat(node.sync.stats().requestsSent()).as("nothing asked again").isZero();
     assertThat(node.sync.stats().blobsStored()).isEqualTo(posts.size());
     assertThat(node.sync.stats().dropped()).isZero();
   }
