@@ -712,14 +712,18 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
                 }
                 return storeFailed(origin, err);
               }
-              if (late != null) {
-                storeParked(late, contentHash);
-              }
+              CompletableFuture<?> after;
               if (!isNew) {
                 duplicates.increment();
-                return late != null ? DONE : ensureBlob(origin, contentHash);
+                after = late != null ? DONE : ensureBlob(origin, contentHash);
+              } else {
+                after = afterNewMessage(origin, verified, late != null);
               }
-              return afterNewMessage(origin, verified, late != null);
+              if (late != null) {
+                // After the message's relay: Wiredove's order, message first.
+                storeParked(late, contentHash);
+              }
+              return after;
             },
             continuations)
         .thenCompose(f -> f);
