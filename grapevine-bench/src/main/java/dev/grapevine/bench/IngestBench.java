@@ -4,6 +4,7 @@ import dev.grapevine.Node;
 import dev.grapevine.NodeConfig;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.bench.PostCorpus.Post;
+import dev.grapevine.store.CommitStats;
 import dev.grapevine.store.MessageStore;
 import dev.grapevine.store.StoreStats;
 import dev.grapevine.sync.SyncConfig;
@@ -486,7 +487,8 @@ public final class IngestBench {
     String failure;
     long elapsedNanos;
     volatile long sendNanos;
-    IngestReport.PubCounters pub = new IngestReport.PubCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    IngestReport.PubCounters pub =
+        new IngestReport.PubCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     IngestReport.ClientCounters client = new IngestReport.ClientCounters(0, 0, 0, 0, 0);
     CpuTimes.Usage cpu = new CpuTimes.Usage(Map.of(), -1, 0, -1, -1);
     long diskBytes = -1;
@@ -677,6 +679,7 @@ public final class IngestBench {
     private IngestReport.PubCounters pubCounters(Node node, Peak peak) {
       StoreStats s = node.store().stats();
       SyncStats sync = node.sync().stats();
+      CommitStats commits = node.store().commitStats();
       return new IngestReport.PubCounters(
           s.messages(),
           s.blobs(),
@@ -689,7 +692,9 @@ public final class IngestBench {
           sync.dropped(),
           sync.requestsSent(),
           peak.pending,
-          Reports.round4(peak.pausedShare()));
+          Reports.round4(peak.pausedShare()),
+          commits.commits(),
+          commits.totalNanos() / 1_000_000);
     }
   }
 

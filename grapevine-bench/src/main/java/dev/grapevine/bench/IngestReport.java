@@ -144,6 +144,8 @@ public record IngestReport(
    *     polling (sampled)
    * @param pausedShare share of the polls (every 10 ms) that found the client's link paused by
    *     backpressure: near 1 when the pub is the bottleneck, 0 when the client is
+   * @param commits transactions the pub's store committed (0 for the memory store)
+   * @param commitMillis time the pub's store spent in COMMIT
    */
   public record PubCounters(
       long storedMessages,
@@ -157,7 +159,9 @@ public record IngestReport(
       long dropped,
       long requestsSent,
       int peakPendingFrames,
-      double pausedShare) {}
+      double pausedShare,
+      long commits,
+      long commitMillis) {}
 
   /**
    * What the client counted.
@@ -266,6 +270,17 @@ public record IngestReport(
         row(
             "Pub peak pending frames / time the link was paused (sampled)",
             Reports.count(pub.peakPendingFrames()) + " / " + Reports.percent(pub.pausedShare())));
+    rows.add(
+        row(
+            "Store commits / messages per commit / time in COMMIT",
+            Reports.count(pub.commits())
+                + " / "
+                + (pub.commits() == 0
+                    ? "—"
+                    : Reports.count(Math.round((double) pub.storedMessages() / pub.commits())))
+                + " / "
+                + Reports.count(pub.commitMillis())
+                + " ms"));
     rows.add(
         row(
             "Requests from pub (contents / messages / other)",

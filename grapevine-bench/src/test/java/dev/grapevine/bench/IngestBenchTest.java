@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Runs the end-to-end benchmarks with tiny inputs: everything must arrive. No timing asserts. The
- * pub keeps its default settings; 500 posts stay below its unclaimed-blob cache (1,024 entries), so
- * no content can be evicted before its message commits.
+ * pub keeps its default settings (contents sent right behind their messages wait in the messages'
+ * claims, whatever the size of the unclaimed-blob cache; the sync tests prove that).
  */
 class IngestBenchTest {
   private static IngestBench.Options tiny(StoreKind store) {

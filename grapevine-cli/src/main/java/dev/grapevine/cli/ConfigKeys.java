@@ -7,6 +7,7 @@ import dev.grapevine.conn.firewall.FirewallConfig;
 import dev.grapevine.conn.scheduler.SchedulerConfig;
 import dev.grapevine.events.EventsConfig;
 import dev.grapevine.mesh.MeshConfig;
+import dev.grapevine.store.StoreConfig;
 import dev.grapevine.transport.TransportConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ final class ConfigKeys {
   /** How a key's text or YAML value is read. */
   enum Kind {
     INT,
+    INT_OR_ZERO,
     PORT,
     BOOL,
     STRING,
@@ -47,6 +49,7 @@ final class ConfigKeys {
     final SchedulerConfig.Builder scheduler = SchedulerConfig.builder();
     final FirewallConfig.Builder firewall = FirewallConfig.builder();
     final MeshConfig.Builder mesh = MeshConfig.builder();
+    final StoreConfig.Builder store = StoreConfig.builder();
     Path tlsCertificate;
     Path tlsKey;
   }
@@ -75,6 +78,7 @@ final class ConfigKeys {
   private static final EventsConfig E = EventsConfig.DEFAULT;
   private static final ApiConfig A = ApiConfig.DEFAULT;
   private static final ConnConfig C = ConnConfig.DEFAULT;
+  private static final StoreConfig S = StoreConfig.DEFAULT;
 
   /** Every key, in the order {@code config print} shows them. */
   static final List<Key> ALL = build();
@@ -334,6 +338,21 @@ final class ConfigKeys {
         Kind.INT,
         M.framesPerSecond(),
         (b, v) -> b.mesh.framesPerSecond((Integer) v));
+    add.key(
+        "store.commit_window",
+        Kind.DURATION_OR_ZERO,
+        S.commitWindow(),
+        (b, v) -> b.store.commitWindow((Duration) v));
+    add.key(
+        "store.commit_window_min_writes",
+        Kind.INT,
+        S.commitWindowMinWrites(),
+        (b, v) -> b.store.commitWindowMinWrites((Integer) v));
+    add.key(
+        "store.recent_keys",
+        Kind.INT_OR_ZERO,
+        S.recentKeys(),
+        (b, v) -> b.store.recentKeys((Integer) v));
     return add.drafts.stream().map(Draft::key).toList();
   }
 

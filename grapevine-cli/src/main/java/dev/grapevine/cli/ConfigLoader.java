@@ -176,6 +176,11 @@ final class ConfigLoader {
       throw invalid("access", settings, e, "auth.", "api.", "websocket.cors.");
     }
     try {
+      b.node.store(b.store.build());
+    } catch (IllegalArgumentException e) {
+      throw invalid("store", settings, e, "store.");
+    }
+    try {
       b.node.conn(b.conn.scheduler(b.scheduler.build()).firewall(b.firewall.build()).build());
     } catch (IllegalArgumentException e) {
       throw invalid("conn", settings, e, "conn.");
@@ -275,11 +280,17 @@ final class ConfigLoader {
       throw new IllegalArgumentException("expected a value but it is empty");
     }
     switch (kind) {
-      case INT -> {
+      case INT, INT_OR_ZERO -> {
         long v = integer(raw);
-        if (v < 1 || v > Integer.MAX_VALUE) {
+        long min = kind == Kind.INT ? 1 : 0;
+        if (v < min || v > Integer.MAX_VALUE) {
           throw new IllegalArgumentException(
-              "expected a whole number from 1 to " + Integer.MAX_VALUE + " but was " + quote(raw));
+              "expected a whole number from "
+                  + min
+                  + " to "
+                  + Integer.MAX_VALUE
+                  + " but was "
+                  + quote(raw));
         }
         return (int) v;
       }

@@ -8,6 +8,7 @@ import dev.grapevine.cli.ConfigLoader.FlagValue;
 import dev.grapevine.cli.ConfigLoader.Loaded;
 import dev.grapevine.cli.ConfigLoader.Setting;
 import dev.grapevine.conn.scheduler.SchedulerConfig;
+import dev.grapevine.store.StoreConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,34 @@ class ConfigLoaderTest {
         .hasMessageContaining("conn.role")
         .hasMessageContaining("GRAPEVINE_CONN_ROLE")
         .hasMessageContaining("[client, pub]");
+  }
+
+  @Test
+  void storeKeysSetTheGroupCommitWindowAndTheRecentKeysCache() {
+    NodeConfig defaults = ConfigLoader.load(null, Map.of(), Map.of()).config();
+    NodeConfig c =
+        ConfigLoader.load(
+                null,
+                Map.of("GRAPEVINE_STORE_COMMIT_WINDOW", "0"),
+                Map.of(
+                    "store.commit_window_min_writes",
+                    new FlagValue("64", "--set"),
+                    "store.recent_keys",
+                    new FlagValue("0", "--set")))
+            .config();
+
+    assertThat(defaults.store()).isEqualTo(StoreConfig.DEFAULT);
+    assertThat(c.store().commitWindow()).isZero();
+    assertThat(c.store().commitWindowMinWrites()).isEqualTo(64);
+    assertThat(c.store().recentKeys()).isZero();
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    null,
+                    Map.of(),
+                    Map.of("store.commit_window_min_writes", new FlagValue("0", "--set"))))
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("store.commit_window_min_writes");
   }
 
   @Test

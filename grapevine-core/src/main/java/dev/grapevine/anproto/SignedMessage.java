@@ -24,6 +24,12 @@ public final class SignedMessage {
   private final byte[] body;
   private final Opened claimed;
 
+  /**
+   * The msgHash, computed on first use. Racy single-check: threads may each compute it once, and
+   * {@link Hash} is immutable, so any value they see is complete.
+   */
+  private Hash msgHash;
+
   private SignedMessage(String value, PublicKey author, byte[] body, Opened claimed) {
     this.value = value;
     this.author = author;
@@ -108,7 +114,12 @@ public final class SignedMessage {
 
   /** The message id: the hash of the whole text. */
   public Hash msgHash() {
-    return Hash.of(value);
+    Hash h = msgHash;
+    if (h == null) {
+      h = Hash.of(value);
+      msgHash = h;
+    }
+    return h;
   }
 
   @Override

@@ -23,6 +23,20 @@ record Blob(Hash hash, String data, int bytes, String name) {
    * @throws StoreException {@code TOO_LARGE} if its UTF-8 form exceeds {@code maxBytes}
    */
   static Blob of(String data, int maxBytes) {
+    return of(data, maxBytes, null);
+  }
+
+  /**
+   * Prepares the text of {@code content} for storage, taking its name from the parsed attributes
+   * rather than parsing the text again.
+   *
+   * @throws StoreException {@code TOO_LARGE} if its UTF-8 form exceeds {@code maxBytes}
+   */
+  static Blob of(Content content, int maxBytes) {
+    return of(content.text(), maxBytes, content);
+  }
+
+  private static Blob of(String data, int maxBytes, Content parsed) {
     long size = 0;
     boolean unpaired = false;
     int n = data.length();
@@ -51,7 +65,9 @@ record Blob(Hash hash, String data, int bytes, String name) {
     }
     byte[] utf8 = data.getBytes(StandardCharsets.UTF_8);
     String text = unpaired ? new String(utf8, StandardCharsets.UTF_8) : data;
-    return new Blob(Hash.of(utf8), text, utf8.length, nameOf(text));
+    // An unpaired surrogate changes the text, so a name parsed from the original may not match.
+    String name = parsed == null || unpaired ? nameOf(text) : usableName(parsed);
+    return new Blob(Hash.of(utf8), text, utf8.length, name);
   }
 
   /** The usable {@code name:} front-matter attribute of {@code content}, or null. */
@@ -59,7 +75,11 @@ record Blob(Hash hash, String data, int bytes, String name) {
     if (!content.startsWith("---") && !content.startsWith("\ufeff---")) {
       return null;
     }
-    return Content.parse(content).string("name").filter(Blob::isUsableName).orElse(null);
+    return usableName(Content.parse(content));
+  }
+
+  private static String usableName(Content content) {
+    return content.string("name").filter(Blob::isUsableName).orElse(null);
   }
 
   /** Whether {@code name} may be in the name directory. */

@@ -1,5 +1,6 @@
 package dev.grapevine.store;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
@@ -69,6 +70,38 @@ final class InMemoryMessageStore implements MessageStore {
   @Override
   public CompletableFuture<Hash> makeAsync(String data) {
     return async(() -> make(data));
+  }
+
+  @Override
+  public CompletableFuture<Hash> makeAsync(Content content) {
+    return async(
+        () -> {
+          Blob blob = Blob.of(content, config.maxBlobBytes());
+          return write(() -> makeLocked(blob));
+        });
+  }
+
+  @Override
+  public CompletableFuture<AddResult> addWithContentAsync(
+      VerifiedMessage message, Content content) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(content, "content");
+    Blob blob;
+    try {
+      blob = Blob.of(content, config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    requireSigned(message, blob);
+    return async(
+        () ->
+            write(
+                () -> {
+                  int before = blobs.size();
+                  makeLocked(blob);
+                  boolean contentAdded = blobs.size() > before;
+                  return new AddResult(addLocked(message), contentAdded);
+                }));
   }
 
   @Override
@@ -380,6 +413,19 @@ final class InMemoryMessageStore implements MessageStore {
       return CompletableFuture.completedFuture(body.get());
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * @throws IllegalArgumentException if {@code blob} is not the content {@code message} signs
+   */
+  static void requireSigned(VerifiedMessage message, Blob blob) {
+    if (!blob.hash().equals(message.contentHash())) {
+      throw new IllegalArgumentException(
+          "Expected content hashing to "
+              + message.contentHash()
+              + " but it hashes to "
+              + blob.hash());
     }
   }
 

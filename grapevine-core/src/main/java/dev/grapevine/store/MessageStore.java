@@ -1,5 +1,6 @@
 package dev.grapevine.store;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
@@ -87,6 +88,15 @@ public interface MessageStore extends AutoCloseable {
   CompletableFuture<Hash> makeAsync(String data);
 
   /**
+   * {@link #makeAsync(String)} for content the caller has parsed already: the name directory takes
+   * the {@code name:} of {@code content}'s attributes instead of parsing its text again. Never
+   * blocks.
+   */
+  default CompletableFuture<Hash> makeAsync(Content content) {
+    return makeAsync(content.text());
+  }
+
+  /**
    * The blob stored under {@code key}: content, an image, or a signed message by its msgHash (every
    * added message counts as a blob under its msgHash, as in the reference).
    */
@@ -112,6 +122,19 @@ public interface MessageStore extends AutoCloseable {
    * #remainingCapacity()}), {@code CLOSED}, or {@code IO}.
    */
   CompletableFuture<Boolean> addAsync(VerifiedMessage message);
+
+  /**
+   * Stores {@code content} and appends {@code message}, which signs it, in one transaction: both
+   * are committed together or neither is, and the name directory takes the {@code name:} of {@code
+   * content}'s attributes (as parsed, not parsed again). Cheaper than {@link #makeAsync(Content)}
+   * followed by {@link #addAsync}: the message never waits in the list of messages whose content is
+   * missing. Never blocks. The future completes after the commit with what was new, or fails with a
+   * {@link StoreException}: {@code TOO_LARGE} (nothing is stored), {@code BUSY} at once if the
+   * writer queue is full, {@code CLOSED}, or {@code IO}.
+   *
+   * @throws IllegalArgumentException if {@code content} does not hash to the message's content hash
+   */
+  CompletableFuture<AddResult> addWithContentAsync(VerifiedMessage message, Content content);
 
   /**
    * Adds {@code messages} in as few transactions as possible and returns, for each one in order,

@@ -1,5 +1,8 @@
 package dev.grapevine.store;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.Opened;
 import dev.grapevine.anproto.PublicKey;
@@ -67,9 +70,16 @@ import org.sqlite.SQLiteConfig;
  * <p><b>Threads.</b> One writer thread ({@code grapevine-store-writer-N}) owns the write
  * connection: it drains the bounded {@link WriteQueue} and commits up to {@link
  * StoreConfig#maxBatchSize()} writes per transaction (group commit: whatever queued up during the
- * previous commit goes into the next), assigning sequence numbers in commit order. Reads borrow
- * connections from a {@link ReaderPool} and run concurrently with the writer, each statement on a
- * committed snapshot.
+ * previous commit goes into the next; under load, with at least {@link
+ * StoreConfig#commitWindowMinWrites()} writes queued, it waits until {@link
+ * StoreConfig#commitWindow()} after the previous commit began so the batch grows), assigning
+ * sequence numbers in commit order. Reads borrow connections from a {@link ReaderPool} and run
+ * concurrently with the writer, each statement on a committed snapshot.
+ *
+ * <p><b>{@code has} without reading.</b> A Bloom filter of every stored key ({@link KeyFilter},
+ * filled at open and by the writer before each commit) answers "absent", and a bounded cache of
+ * keys committed lately ({@link StoreConfig#recentKeys()}, filled after each commit) answers
+ * "present"; anything else is read from the database. Both answers are exact.
  */
 final class SqliteMessageStore implements MessageStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteMessageStore.class);
@@ -140,6 +150,14 @@ final class SqliteMessageStore implements MessageStore {
   /** Written by the writer thread only; read by metrics. */
   private final AtomicLong maxCommitNanos = new AtomicLong();
 
+  /**
+   * Keys committed lately (at most {@link StoreConfig#recentKeys()}), so that {@link #has} answers
+   * "present" for them without a read: the sync layer asks for a new post's {@code previous}, which
+   * is usually the author's post just before. Filled by the writer after each commit, so a key is
+   * never reported before it is durable; null when turned off.
+   */
+  private final Cache<String, Boolean> recentKeys;
+
   private final AtomicLong messages;
   private final AtomicLong authors;
   private final AtomicLong blobs;
@@ -160,6 +178,10 @@ final class SqliteMessageStore implements MessageStore {
     this.session = session;
     this.queue = new WriteQueue(config.queueCapacity(), config.maxQueuedBytes());
     this.readers = new ReaderPool(url(file), config.readerConnections(), config.waitTimeout());
+    this.recentKeys =
+        config.recentKeys() == 0
+            ? null
+            : CacheBuilder.newBuilder().maximumSize(config.recentKeys()).build();
     this.messages = new AtomicLong(counts[0]);
     this.authors = new AtomicLong(counts[1]);
     this.blobs = new AtomicLong(counts[2]);
@@ -196,6 +218,7 @@ final class SqliteMessageStore implements MessageStore {
       }
       session = WriterSession.open(url(path));
       long[] counts = session.counts();
+      session.loadKeys(counts[0] + counts[2]);
       SqliteMessageStore store =
           new SqliteMessageStore(path, config, channel, lock, session, counts);
       log.debug("Opened store {} with {} messages and {} blobs", path, counts[0], counts[2]);
@@ -242,6 +265,34 @@ final class SqliteMessageStore implements MessageStore {
       return CompletableFuture.failedFuture(e);
     }
     WriteOp.Make op = new WriteOp.Make(blob);
+    return submit(op, op.future);
+  }
+
+  @Override
+  public CompletableFuture<Hash> makeAsync(Content content) {
+    Blob blob;
+    try {
+      blob = Blob.of(Objects.requireNonNull(content, "content"), config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    WriteOp.Make op = new WriteOp.Make(blob);
+    return submit(op, op.future);
+  }
+
+  @Override
+  public CompletableFuture<AddResult> addWithContentAsync(
+      VerifiedMessage message, Content content) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(content, "content");
+    Blob blob;
+    try {
+      blob = Blob.of(content, config.maxBlobBytes());
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    InMemoryMessageStore.requireSigned(message, blob);
+    WriteOp.AddWithContent op = new WriteOp.AddWithContent(message, blob);
     return submit(op, op.future);
   }
 
@@ -333,11 +384,15 @@ final class SqliteMessageStore implements MessageStore {
 
   private void runWriter() {
     try {
+      long window = config.commitWindow().toNanos();
+      long lastStart = System.nanoTime() - window;
       while (true) {
-        List<WriteOp> batch = queue.take(config.maxBatchSize());
+        List<WriteOp> batch =
+            queue.take(config.maxBatchSize(), config.commitWindowMinWrites(), lastStart + window);
         if (batch.isEmpty()) {
           break;
         }
+        lastStart = System.nanoTime();
         commit(batch);
       }
     } catch (InterruptedException e) {
@@ -381,6 +436,11 @@ final class SqliteMessageStore implements MessageStore {
                   StoreException.Reason.IO, "Writing to the store failed: " + e.getMessage(), e));
       return;
     }
+    if (recentKeys != null) {
+      for (String key : delta.keys) {
+        recentKeys.put(key, Boolean.TRUE);
+      }
+    }
     messages.addAndGet(delta.messages);
     authors.addAndGet(delta.authors);
     blobs.addAndGet(delta.blobs);
@@ -396,6 +456,8 @@ final class SqliteMessageStore implements MessageStore {
       ((WriteOp.Add) op).future.complete((Boolean) result);
     } else if (op instanceof WriteOp.Make) {
       ((WriteOp.Make) op).future.complete((Hash) result);
+    } else if (op instanceof WriteOp.AddWithContent) {
+      ((WriteOp.AddWithContent) op).future.complete((AddResult) result);
     } else if (op instanceof WriteOp.AddAll) {
       ((WriteOp.AddAll) op).future.complete((List<Boolean>) result);
     } else if (op instanceof WriteOp.PutName) {
@@ -429,6 +491,13 @@ final class SqliteMessageStore implements MessageStore {
   @Override
   public boolean has(Hash key) {
     Objects.requireNonNull(key, "key");
+    requireOpen();
+    if (!session.keys().mightContain(key.value())) {
+      return false;
+    }
+    if (recentKeys != null && recentKeys.getIfPresent(key.value()) != null) {
+      return true;
+    }
     return read(
         r -> {
           PreparedStatement ps = r.prepare(SQL_HAS);
@@ -757,12 +826,18 @@ final class SqliteMessageStore implements MessageStore {
    * by the writer thread (handed over by {@link Thread#start()}).
    */
   static final class WriterSession {
+    /** Most authors, and most name pairs, the writer remembers as stored. */
+    static final int KNOWN_ROWS = 16_384;
+
     /** What a transaction added, applied to the counters after it commits. */
     static final class Delta {
       long messages;
       long authors;
       long blobs;
       long blobBytes;
+
+      /** Keys the transaction stored, for the recent-keys cache once it has committed. */
+      final List<String> keys = new ArrayList<>();
     }
 
     private final Connection connection;
@@ -775,6 +850,23 @@ final class SqliteMessageStore implements MessageStore {
     private final PreparedStatement authorsMissing;
     private final PreparedStatement deleteMissing;
     private final PreparedStatement logHas;
+
+    /** Authors known to be in {@code authors}: a message by one skips the insert. */
+    private final KnownRows knownAuthors = new KnownRows(KNOWN_ROWS);
+
+    /** (name, pubkey) pairs known to be in {@code names}. */
+    private final KnownRows knownNames = new KnownRows(KNOWN_ROWS);
+
+    /**
+     * Rows in {@code missing_content} as of the open transaction, so that a new blob looks for
+     * messages waiting for it only when there are some; and as of the last commit.
+     */
+    private long missingRows;
+
+    private long committedMissingRows;
+
+    /** Every stored key; filled by {@link #loadKeys}, then by the writer before each commit. */
+    private volatile KeyFilter keys = new KeyFilter(0);
 
     private WriterSession(Connection connection) throws SQLException {
       this.connection = connection;
@@ -815,6 +907,30 @@ final class SqliteMessageStore implements MessageStore {
       }
     }
 
+    /**
+     * Puts every stored key into a new key filter sized for twice {@code stored}. Runs once, on the
+     * opening thread before the writer starts (which publishes the filter to readers).
+     */
+    void loadKeys(long stored) throws SQLException {
+      KeyFilter filter = new KeyFilter(2 * stored);
+      try (Statement st = connection.createStatement()) {
+        for (String sql : List.of("SELECT hash FROM log", "SELECT hash FROM blobs")) {
+          try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+              filter.put(rs.getString(1));
+            }
+          }
+        }
+      }
+      connection.commit();
+      keys = filter;
+    }
+
+    /** The key filter; thread-safe. */
+    KeyFilter keys() {
+      return keys;
+    }
+
     /** Messages, authors, blobs and blob bytes stored now. */
     long[] counts() throws SQLException {
       long[] counts = new long[4];
@@ -824,6 +940,10 @@ final class SqliteMessageStore implements MessageStore {
         }
         try (ResultSet rs = st.executeQuery("SELECT count(*) FROM authors")) {
           counts[1] = rs.next() ? rs.getLong(1) : 0;
+        }
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM missing_content")) {
+          missingRows = rs.next() ? rs.getLong(1) : 0;
+          committedMissingRows = missingRows;
         }
         try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM blobs")) {
           if (rs.next()) {
@@ -843,6 +963,10 @@ final class SqliteMessageStore implements MessageStore {
       if (op instanceof WriteOp.Make) {
         return make(((WriteOp.Make) op).blob, delta);
       }
+      if (op instanceof WriteOp.AddWithContent) {
+        WriteOp.AddWithContent both = (WriteOp.AddWithContent) op;
+        return addWithContent(both.message, both.content, delta);
+      }
       if (op instanceof WriteOp.AddAll) {
         List<VerifiedMessage> messages = ((WriteOp.AddAll) op).messages;
         List<Boolean> results = new ArrayList<>(messages.size());
@@ -861,17 +985,9 @@ final class SqliteMessageStore implements MessageStore {
     private boolean add(VerifiedMessage m, Delta delta) throws SQLException {
       String author = m.author().value();
       String contentHash = m.contentHash().value();
-      insertLog.setString(1, m.hash().value());
-      insertLog.setString(2, author);
-      insertLog.setString(3, m.opened().timestamp());
-      insertLog.setString(4, contentHash);
-      insertLog.setString(5, m.signed().value());
-      if (insertLog.executeUpdate() == 0) {
+      if (!insertLog(m, author, delta)) {
         return false;
       }
-      delta.messages++;
-      insertAuthor.setString(1, author);
-      delta.authors += insertAuthor.executeUpdate();
       blobName.setString(1, contentHash);
       boolean contentStored;
       String name = null;
@@ -886,18 +1002,64 @@ final class SqliteMessageStore implements MessageStore {
       } else if (!contentStored) {
         insertMissing.setString(1, contentHash);
         insertMissing.setString(2, author);
-        insertMissing.executeUpdate();
+        missingRows += insertMissing.executeUpdate();
+      }
+      return true;
+    }
+
+    /**
+     * The content first, then the message: the message finds its content stored, so it takes the
+     * name from the blob at hand and never enters {@code missing_content}.
+     */
+    private AddResult addWithContent(VerifiedMessage m, Blob content, Delta delta)
+        throws SQLException {
+      boolean contentAdded = storeBlob(content, delta);
+      String author = m.author().value();
+      if (!insertLog(m, author, delta)) {
+        return new AddResult(false, contentAdded);
+      }
+      if (content.name() != null) {
+        putName(content.name(), author);
+      }
+      return new AddResult(true, contentAdded);
+    }
+
+    private boolean insertLog(VerifiedMessage m, String author, Delta delta) throws SQLException {
+      insertLog.setString(1, m.hash().value());
+      insertLog.setString(2, author);
+      insertLog.setString(3, m.opened().timestamp());
+      insertLog.setString(4, m.contentHash().value());
+      insertLog.setString(5, m.signed().value());
+      if (insertLog.executeUpdate() == 0) {
+        return false;
+      }
+      keys.put(m.hash().value());
+      delta.keys.add(m.hash().value());
+      delta.messages++;
+      if (!knownAuthors.contains(author)) {
+        insertAuthor.setString(1, author);
+        delta.authors += insertAuthor.executeUpdate();
+        knownAuthors.add(author);
       }
       return true;
     }
 
     private Hash make(Blob blob, Delta delta) throws SQLException {
+      storeBlob(blob, delta);
+      return blob.hash();
+    }
+
+    /** Stores the blob unless it is stored; returns whether it was new. */
+    private boolean storeBlob(Blob blob, Delta delta) throws SQLException {
       String hash = blob.hash().value();
       if (blob.data().length() == SignedMessage.LENGTH && isLogged(hash)) {
-        return blob.hash(); // a signed message already stored by add
+        return false; // a signed message already stored by add
       }
       if (!insertBlob(hash, blob.bytes(), blob.name(), blob.data(), delta)) {
-        return blob.hash();
+        return false;
+      }
+      if (missingRows == 0) {
+        return true; // no message waits for any content
       }
       authorsMissing.setString(1, hash);
       List<String> authors = new ArrayList<>();
@@ -908,14 +1070,14 @@ final class SqliteMessageStore implements MessageStore {
       }
       if (!authors.isEmpty()) {
         deleteMissing.setString(1, hash);
-        deleteMissing.executeUpdate();
+        missingRows -= deleteMissing.executeUpdate();
         if (blob.name() != null) {
           for (String author : authors) {
             putName(blob.name(), author);
           }
         }
       }
-      return blob.hash();
+      return true;
     }
 
     private boolean isLogged(String hash) throws SQLException {
@@ -934,12 +1096,19 @@ final class SqliteMessageStore implements MessageStore {
       if (insertBlob.executeUpdate() == 0) {
         return false;
       }
+      keys.put(hash);
+      delta.keys.add(hash);
       delta.blobs++;
       delta.blobBytes += bytes;
       return true;
     }
 
     private boolean putName(String name, String pubkey) throws SQLException {
+      String pair = name + '\n' + pubkey;
+      if (knownNames.contains(pair)) {
+        return false;
+      }
+      knownNames.add(pair);
       insertName.setString(1, name);
       insertName.setString(2, pubkey);
       return insertName.executeUpdate() == 1;
@@ -947,14 +1116,24 @@ final class SqliteMessageStore implements MessageStore {
 
     void commit() throws SQLException {
       connection.commit();
+      knownAuthors.commit();
+      knownNames.commit();
+      committedMissingRows = missingRows;
     }
 
     void rollbackQuietly() {
+      forgetUncommitted();
       try {
         connection.rollback();
       } catch (SQLException e) {
         log.warn("Rolling back a store transaction failed", e);
       }
+    }
+
+    private void forgetUncommitted() {
+      knownAuthors.rollback();
+      knownNames.rollback();
+      missingRows = committedMissingRows;
     }
 
     void close() {

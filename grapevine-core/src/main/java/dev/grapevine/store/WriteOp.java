@@ -64,6 +64,24 @@ abstract class WriteOp {
     }
   }
 
+  /** Stores a content blob and adds the message that signs it, in one transaction. */
+  static final class AddWithContent extends WriteOp {
+    final VerifiedMessage message;
+    final Blob content;
+    final CompletableFuture<AddResult> future = new CompletableFuture<>();
+
+    AddWithContent(VerifiedMessage message, Blob content) {
+      super(2, MESSAGE_BYTES + 2L * content.data().length() + 128);
+      this.message = message;
+      this.content = content;
+    }
+
+    @Override
+    void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+  }
+
   /** Adds several messages; completes with one result per message. */
   static final class AddAll extends WriteOp {
     final List<VerifiedMessage> messages;

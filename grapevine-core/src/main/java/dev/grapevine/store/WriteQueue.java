@@ -23,6 +23,9 @@ final class WriteQueue {
   private long bytes;
   private boolean closed;
 
+  /** While the consumer waits for a batch to fill: the slots at which it wants to be woken. */
+  private int fillTarget = Integer.MAX_VALUE;
+
   WriteQueue(int capacity, long maxBytes) {
     this.capacity = capacity;
     this.maxBytes = maxBytes;
@@ -81,6 +84,16 @@ final class WriteQueue {
    * @return the writes, or an empty list once the queue is closed and empty
    */
   List<WriteOp> take(int maxItems) throws InterruptedException {
+    return take(maxItems, Integer.MAX_VALUE, 0);
+  }
+
+  /**
+   * {@link #take(int)}, but if at least {@code fillFrom} slots are queued (the store is busy),
+   * first waits until {@code maxItems} slots are queued, the queue closes, or {@link
+   * System#nanoTime()} reaches {@code fillUntil}, so that the batch is larger. A quiet store (fewer
+   * than {@code fillFrom} slots queued) never waits for more.
+   */
+  List<WriteOp> take(int maxItems, int fillFrom, long fillUntil) throws InterruptedException {
     lock.lockInterruptibly();
     try {
       while (ops.isEmpty()) {
@@ -88,6 +101,17 @@ final class WriteQueue {
           return List.of();
         }
         notEmpty.await();
+      }
+      if (items >= fillFrom) {
+        fillTarget = maxItems;
+        try {
+          long wait = fillUntil - System.nanoTime();
+          while (!closed && items < maxItems && wait > 0) {
+            wait = notEmpty.awaitNanos(wait);
+          }
+        } finally {
+          fillTarget = Integer.MAX_VALUE;
+        }
       }
       List<WriteOp> batch = new ArrayList<>();
       int taken = 0;
@@ -166,7 +190,7 @@ final class WriteQueue {
     ops.addLast(op);
     items += op.weight();
     bytes += op.bytes();
-    if (ops.size() == 1) {
+    if (ops.size() == 1 || items >= fillTarget) {
       notEmpty.signal();
     }
   }

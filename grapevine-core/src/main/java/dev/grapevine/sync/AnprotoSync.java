@@ -2,12 +2,14 @@ package dev.grapevine.sync;
 
 import static dev.grapevine.internal.Checks.printable;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.InvalidMessageException;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
 import dev.grapevine.clock.Scheduler;
+import dev.grapevine.store.AddResult;
 import dev.grapevine.store.LogEntry;
 import dev.grapevine.store.MessageStore;
 import dev.grapevine.store.StoreException;
@@ -141,6 +143,9 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
 
   /** Hashes being verified or committed now, so that concurrent copies are processed once. */
   private final Set<Hash> inFlight = ConcurrentHashMap.newKeySet();
+
+  /** Contents claimed by the signed messages being processed now, by content hash. */
+  private final ConcurrentHashMap<Hash, Claim> claims = new ConcurrentHashMap<>();
 
   private final AtomicInteger pendingFrames = new AtomicInteger();
   private final AtomicInteger pausedLinks = new AtomicInteger();
@@ -321,22 +326,25 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new IllegalStateException("sync protocol is closed"));
     }
-    CompletableFuture<?> blob =
-        content == null ? CompletableFuture.completedFuture(null) : store.makeAsync(content);
-    return blob.thenCompose(h -> store.addAsync(message))
-        .thenApplyAsync(
-            isNew -> {
-              if (isNew) {
-                afterNewMessage(from, message);
-                if (content != null) {
-                  Set<PeerLink> sent = sendable(content) ? relay(content, from) : Set.of();
-                  gossip.resolve(message.contentHash());
-                  answerPending(message.contentHash(), content, from, sent);
-                }
-              }
-              return isNew;
-            },
-            continuations);
+    CompletableFuture<Boolean> added =
+        content == null
+            ? store.addAsync(message)
+            : store
+                .addWithContentAsync(message, Content.parse(content))
+                .thenApply(AddResult::messageAdded);
+    return added.thenApplyAsync(
+        isNew -> {
+          if (isNew) {
+            afterNewMessage(from, message, content != null);
+            if (content != null) {
+              Set<PeerLink> sent = sendable(content) ? relay(content, from) : Set.of();
+              gossip.resolve(message.contentHash());
+              answerPending(message.contentHash(), content, from, sent);
+            }
+          }
+          return isNew;
+        },
+        continuations);
   }
 
   /** Sends {@code frame} to every open link; returns how many accepted it. */
@@ -500,9 +508,57 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
         rejectInvalid(origin, e);
         return DONE;
       }
-      return admit(origin, () -> handleSigned(origin, message));
+      // Claim the content before the frames behind this one are read: see Claim.
+      Hash contentHash = message.claimedOpened().contentHash();
+      Claim fresh = new Claim();
+      Claim claim = claims.putIfAbsent(contentHash, fresh) == null ? fresh : null;
+      CompletableFuture<Void> done = admit(origin, () -> handleSigned(origin, message, claim));
+      if (claim != null) {
+        done.whenComplete((v, err) -> releaseClaim(contentHash, claim));
+      }
+      return done;
     }
-    return admit(origin, () -> handleBlob(origin, text));
+    if (text.length() <= PARK_MAX_CHARS && !claims.isEmpty()) {
+      Hash h = Hash.of(text);
+      Claim claim = claims.get(h);
+      if (claim != null) {
+        CompletableFuture<Void> parked = admitParked(origin, claim, text);
+        if (parked != null) {
+          return parked;
+        }
+      }
+      return admit(origin, () -> handleBlob(origin, h, text));
+    }
+    return admit(origin, () -> handleBlob(origin, Hash.of(text), text));
+  }
+
+  /**
+   * Admits a blob frame by parking it in the claim of the message being processed ahead of it. Its
+   * frame stays pending (and counts for backpressure) until that message's processing settles it.
+   *
+   * @return the frame's completion, or null if it was not parked (over the hard limit, or the claim
+   *     is closed or holds a copy already): then it goes through {@link #admit}
+   */
+  private CompletableFuture<Void> admitParked(Origin origin, Claim claim, String text) {
+    int n = pendingFrames.incrementAndGet();
+    if (n > config.hardPendingLimit() || !claim.park(text, origin)) {
+      release();
+      return null;
+    }
+    if (n >= config.maxPendingVerifications() || !store.hasRoom()) {
+      origin.pause();
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    claim.settled.whenComplete(
+        (v, err) -> {
+          release();
+          if (err == null) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(err);
+          }
+        });
+    return done;
   }
 
   /** A 208-char frame is treated as a signed message if it starts with a key and ends in "==". */
@@ -644,11 +700,20 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
 
   // ---- signed messages ----
 
-  private CompletableFuture<?> handleSigned(Origin origin, SignedMessage message) {
+  /**
+   * @param claim the claim this frame registered for its content, or null (another message claims
+   *     the same content)
+   */
+  private CompletableFuture<?> handleSigned(Origin origin, SignedMessage message, Claim claim) {
     Hash h = message.msgHash();
+    Hash contentHash = message.claimedOpened().contentHash();
     if (store.has(h)) {
       duplicates.increment();
-      return ensureBlob(origin, message.claimedOpened().contentHash());
+      Parked parked = takeParked(contentHash, claim);
+      if (parked != null) {
+        return storeParked(parked, contentHash);
+      }
+      return ensureBlob(origin, contentHash);
     }
     if (!inFlight.add(h)) {
       duplicates.increment();
@@ -660,8 +725,18 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     } catch (InvalidMessageException e) {
       inFlight.remove(h);
       rejectInvalid(origin, e);
-      return DONE;
+      return DONE; // a parked content goes the way of any blob when the claim is released
     }
+    Parked content = takeContent(contentHash, claim);
+    if (content != null) {
+      if (inFlight.add(contentHash)) {
+        return addWithContent(origin, verified, content);
+      }
+      // Another copy of the blob is being stored: that copy is announced, this one is not.
+      content.settle(DONE);
+    }
+    // The content has not arrived yet. The claim stays open until the commit, so a content that
+    // arrives meanwhile is parked (not cached, where it could be evicted) and stored right after.
     CompletableFuture<Boolean> add;
     try {
       add = store.addAsync(verified);
@@ -671,20 +746,99 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     return add.handleAsync(
             (isNew, err) -> {
               inFlight.remove(h);
+              Parked late = takeParked(contentHash, claim);
               if (err != null) {
+                if (late != null) {
+                  releaseParked(late, contentHash);
+                }
                 return storeFailed(origin, err);
               }
+              CompletableFuture<?> after;
               if (!isNew) {
                 duplicates.increment();
-                return ensureBlob(origin, verified.contentHash());
+                after = late != null ? DONE : ensureBlob(origin, contentHash);
+              } else {
+                after = afterNewMessage(origin, verified, late != null);
               }
-              return afterNewMessage(origin, verified);
+              if (late != null) {
+                // After the message's relay: Wiredove's order, message first.
+                storeParked(late, contentHash);
+              }
+              return after;
             },
             continuations)
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<?> afterNewMessage(Origin origin, VerifiedMessage message) {
+  /** Stores a parked content (its message is stored or being stored); ends its frame after. */
+  private CompletableFuture<?> storeParked(Parked parked, Hash contentHash) {
+    CompletableFuture<?> stored;
+    try {
+      stored = storeBlob(parked.from(), contentHash, parked.data(), null);
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return parked.settle(stored);
+  }
+
+  /**
+   * Commits a verified message and its content in one transaction, then runs the follow-ups of
+   * each: the message is relayed before its content, as Wiredove sends them.
+   */
+  private CompletableFuture<?> addWithContent(
+      Origin origin, VerifiedMessage verified, Parked content) {
+    Hash h = verified.hash();
+    Hash contentHash = verified.contentHash();
+    Content parsed = Content.parse(content.data());
+    CompletableFuture<AddResult> add;
+    try {
+      add = store.addWithContentAsync(verified, parsed);
+    } catch (RuntimeException e) {
+      add = CompletableFuture.failedFuture(e);
+    }
+    return add.handleAsync(
+            (added, err) -> {
+              inFlight.remove(h);
+              inFlight.remove(contentHash);
+              if (err != null) {
+                content.settle(CompletableFuture.failedFuture(unwrap(err)));
+                return storeFailed(origin, err);
+              }
+              try {
+                CompletableFuture<?> message;
+                if (added.messageAdded()) {
+                  message = afterNewMessage(origin, verified, true);
+                } else {
+                  duplicates.increment();
+                  message = DONE;
+                }
+                CompletableFuture<?> blob;
+                if (added.contentAdded()) {
+                  blob = afterNewBlob(content.from(), contentHash, content.data(), parsed);
+                } else {
+                  gossip.resolve(contentHash);
+                  blob = DONE;
+                }
+                if (content.frameDone() != null) {
+                  content.settle(blob);
+                  return message;
+                }
+                return CompletableFuture.allOf(message, blob);
+              } catch (RuntimeException e) {
+                content.settle(CompletableFuture.failedFuture(e)); // never leave its frame pending
+                throw e;
+              }
+            },
+            continuations)
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * @param contentStored the content is known to be stored (it was committed with the message), so
+   *     it need not be looked for
+   */
+  private CompletableFuture<?> afterNewMessage(
+      Origin origin, VerifiedMessage message, boolean contentStored) {
     messagesStored.increment();
     notify(l -> l.messageStored(message, origin.id()));
     String sig = message.signed().value();
@@ -711,13 +865,74 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
         }
       }
     }
-    return ensureBlob(origin, message.contentHash());
+    return contentStored ? DONE : ensureBlob(origin, message.contentHash());
+  }
+
+  // ---- claims: a content frame right behind its signed message ----
+
+  /**
+   * Closes the claim and takes the blob parked in it, if any. The claim leaves the map, so copies
+   * that arrive later go the way of any blob.
+   */
+  private Parked takeParked(Hash contentHash, Claim claim) {
+    if (claim == null) {
+      return null;
+    }
+    claims.remove(contentHash, claim);
+    return claim.close();
+  }
+
+  /**
+   * The parked content of a verified message (closing its claim), or else one cached by a
+   * cli.js-order sender (closing the claim too), or null: then the claim stays open.
+   */
+  private Parked takeContent(Hash contentHash, Claim claim) {
+    if (claim != null && claim.hasParked()) {
+      return takeParked(contentHash, claim);
+    }
+    Optional<UnclaimedBlobs.Blob> cached = unclaimed.take(contentHash, now());
+    if (cached.isEmpty()) {
+      return null;
+    }
+    Parked copy = takeParked(contentHash, claim); // parked just now: a second copy
+    if (copy != null) {
+      copy.settle(DONE);
+    }
+    return new Parked(cached.get().data(), originOf(cached.get()), null);
+  }
+
+  /**
+   * Runs when the signed frame's processing has ended. If the claim is still open (the message was
+   * invalid, refused or failed), a blob parked in it is handled like any other blob now.
+   */
+  private void releaseClaim(Hash contentHash, Claim claim) {
+    Parked parked = takeParked(contentHash, claim);
+    if (parked != null) {
+      releaseParked(parked, contentHash);
+    }
+  }
+
+  /** Handles a parked content like any other blob, on a worker. */
+  private void releaseParked(Parked parked, Hash contentHash) {
+    continuations.execute(
+        () -> {
+          CompletableFuture<?> f;
+          try {
+            f = handleBlob(parked.from(), contentHash, parked.data());
+          } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+          }
+          parked.settle(f);
+        });
   }
 
   // ---- blobs ----
 
-  private CompletableFuture<?> handleBlob(Origin origin, String data) {
-    Hash h = Hash.of(data);
+  private CompletableFuture<?> handleBlob(Origin origin, Hash h, String data) {
+    Claim claim = claims.get(h);
+    if (claim != null && claim.park(data, origin)) {
+      return claim.settled; // a large blob, hashed here rather than on the I/O thread
+    }
     if (store.has(h)) {
       if (isWanted(h)) {
         duplicates.increment();
@@ -726,13 +941,13 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       return DONE;
     }
     if (isWanted(h)) {
-      return storeBlob(origin, h, data);
+      return storeBlob(origin, h, data, null);
     }
     unclaimed.put(h, data, origin.link(), now());
     if (isWanted(h)) { // wanted meanwhile: whoever takes it from the cache stores it
       Optional<UnclaimedBlobs.Blob> mine = unclaimed.take(h, now());
       if (mine.isPresent()) {
-        return storeBlob(origin, h, data);
+        return storeBlob(origin, h, data, null);
       }
     }
     return DONE;
@@ -752,7 +967,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     }
     Optional<UnclaimedBlobs.Blob> cached = unclaimed.take(ref, now());
     if (cached.isPresent()) {
-      return storeBlob(originOf(cached.get()), ref, cached.get().data());
+      return storeBlob(originOf(cached.get()), ref, cached.get().data(), null);
     }
     PeerLink link = origin.link();
     if (link != null && links.containsKey(link)) {
@@ -767,7 +982,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     // The blob may have been cached between the first take and the want: take it again.
     cached = unclaimed.take(ref, now());
     if (cached.isPresent()) {
-      return storeBlob(originOf(cached.get()), ref, cached.get().data());
+      return storeBlob(originOf(cached.get()), ref, cached.get().data(), null);
     }
     if (store.has(ref)) {
       gossip.resolve(ref);
@@ -775,7 +990,10 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     return DONE;
   }
 
-  private CompletableFuture<?> storeBlob(Origin origin, Hash h, String data) {
+  /**
+   * @param parsed the blob parsed as content already, or null
+   */
+  private CompletableFuture<?> storeBlob(Origin origin, Hash h, String data, Content parsed) {
     if (!inFlight.add(h)) {
       return DONE;
     }
@@ -787,9 +1005,10 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
       gossip.resolve(h);
       return DONE;
     }
+    Content content = parsed != null ? parsed : Content.parse(data);
     CompletableFuture<Hash> make;
     try {
-      make = store.makeAsync(data);
+      make = store.makeAsync(content);
     } catch (RuntimeException e) {
       make = CompletableFuture.failedFuture(e);
     }
@@ -799,13 +1018,13 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
               if (err != null) {
                 return storeFailed(origin, err);
               }
-              return afterNewBlob(origin, h, data);
+              return afterNewBlob(origin, h, data, content);
             },
             continuations)
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<?> afterNewBlob(Origin origin, Hash h, String data) {
+  private CompletableFuture<?> afterNewBlob(Origin origin, Hash h, String data, Content content) {
     blobsStored.increment();
     notify(l -> l.blobStored(h, data.length(), origin.id()));
     Set<PeerLink> sent = sendable(data) ? relay(data, origin) : Set.of();
@@ -814,7 +1033,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     }
     gossip.resolve(h);
     answerPending(h, data, origin, sent);
-    List<Hash> refs = ContentRefs.of(data, config.maxContentRefs());
+    List<Hash> refs = ContentRefs.of(content, config.maxContentRefs());
     if (refs.isEmpty()) {
       return DONE;
     }
@@ -944,6 +1163,77 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
 
   private long now() {
     return scheduler.clock().millis();
+  }
+
+  // ---- claims ----
+
+  /**
+   * Largest blob frame hashed on the I/O thread to look for a claim (16 Ki chars, tens of
+   * microseconds); larger ones are hashed on a worker, which looks for the claim too.
+   */
+  static final int PARK_MAX_CHARS = 16 * 1024;
+
+  /**
+   * The content of a signed message that is being verified or committed, by its content hash.
+   * Registered on the I/O thread when the message is classified, before the frames behind it are
+   * read, so its content, which Wiredove sends right behind it, is parked here rather than in the
+   * unclaimed cache: it cannot be evicted, its frame stays pending (so admission bounds parked
+   * blobs as it bounds frames), and it commits in the message's transaction. The message's
+   * processing closes the claim once verified and takes the blob; if it never does (the message is
+   * invalid or refused), the blob is handled like any other when the message's frame ends. Guarded
+   * by its monitor, which is held for a few field writes only.
+   */
+  private static final class Claim {
+    /** Completes when a parked blob's processing ends; its frame is pending until then. */
+    final CompletableFuture<Void> settled = new CompletableFuture<>();
+
+    private String data;
+    private Origin from;
+    private boolean closed;
+
+    /** Parks a blob unless the claim is closed or holds a copy already. */
+    synchronized boolean park(String data, Origin from) {
+      if (closed || this.data != null) {
+        return false;
+      }
+      this.data = data;
+      this.from = from;
+      return true;
+    }
+
+    synchronized boolean hasParked() {
+      return !closed && data != null;
+    }
+
+    /** Closes the claim; returns its parked blob once, or null. */
+    synchronized Parked close() {
+      if (closed) {
+        return null;
+      }
+      closed = true;
+      return data == null ? null : new Parked(data, from, settled);
+    }
+  }
+
+  /**
+   * A content taken for its message's transaction: from a claim, with the future its frame waits
+   * on, or from the unclaimed cache ({@code frameDone} null).
+   */
+  private record Parked(String data, Origin from, CompletableFuture<Void> frameDone) {
+    /** Ends the parked frame when {@code work} ends; returns {@code work}. */
+    CompletableFuture<?> settle(CompletableFuture<?> work) {
+      if (frameDone != null) {
+        work.whenComplete(
+            (v, err) -> {
+              if (err == null) {
+                frameDone.complete(null);
+              } else {
+                frameDone.completeExceptionally(unwrap(err));
+              }
+            });
+      }
+      return work;
+    }
   }
 
   // ---- origins: where a frame came from and how to answer it ----

@@ -24,11 +24,23 @@ final class ContentRefs {
     if (max == 0) {
       return List.of();
     }
-    boolean frontMatter = text.startsWith("---") || text.startsWith("\ufeff---");
-    if (!frontMatter && !text.contains("![")) {
+    if (!mayRefer(text)) {
       return List.of();
     }
-    Content content = Content.parse(text);
+    return of(Content.parse(text), max);
+  }
+
+  /** Whether {@code text} may refer to anything: it has front matter or an inline image. */
+  static boolean mayRefer(String text) {
+    boolean frontMatter = text.startsWith("---") || text.startsWith("\ufeff---");
+    return frontMatter || text.contains("![");
+  }
+
+  /** {@link #of(String, int)} for content parsed already. */
+  static List<Hash> of(Content content, int max) {
+    if (max == 0 || !mayRefer(content.text())) {
+      return List.of();
+    }
     Set<Hash> out = new LinkedHashSet<>();
     content.hash("previous").ifPresent(out::add);
     content.hash("image").ifPresent(out::add);

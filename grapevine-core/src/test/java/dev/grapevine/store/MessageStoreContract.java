@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.SignedMessage;
@@ -550,6 +551,105 @@ abstract class MessageStoreContract {
     store.add(post(ALICE, T0, "---\nname: [not, a, string]\n---\nlist").message());
 
     assertThat(store.names()).isEmpty();
+  }
+
+  // ---- a message with its content in one transaction ----
+
+  @Test
+  void addWithContentStoresBothAndRecordsTheNameWithoutMissingContent() {
+    Post p = post(ALICE, T0, "---\nname: Alice\n---\nHello World");
+
+    AddResult result = store.addWithContentAsync(p.message(), Content.parse(p.content())).join();
+
+    assertThat(result).isEqualTo(new AddResult(true, true));
+    assertThat(store.get(p.message().contentHash())).contains(p.content());
+    assertThat(store.has(p.message().hash())).isTrue();
+    assertThat(store.byHash(p.message().hash()).orElseThrow().text()).contains(p.content());
+    assertThat(store.missingContent(10)).isEmpty();
+    assertThat(store.lookupName("Alice")).containsExactly(ALICE.publicKey());
+    assertThat(store.stats().blobs()).isEqualTo(1);
+  }
+
+  @Test
+  void addWithContentReportsWhatWasAlreadyStored() {
+    Post p = post(ALICE, T0, "shared text");
+    Post same = post(BOB, T0 + 1, "shared text");
+    store.make(p.content());
+
+    assertThat(store.addWithContentAsync(p.message(), Content.parse(p.content())).join())
+        .isEqualTo(new AddResult(true, false));
+    assertThat(store.addWithContentAsync(p.message(), Content.parse(p.content())).join())
+        .isEqualTo(new AddResult(false, false));
+    assertThat(store.addWithContentAsync(same.message(), Content.parse(same.content())).join())
+        .isEqualTo(new AddResult(true, false));
+    assertThat(store.count()).isEqualTo(2);
+  }
+
+  @Test
+  void addWithContentCompletesTheNameOfAnEarlierMessageWaitingForThatContent() {
+    Post first = post(ALICE, T0, "---\nname: Twins\n---\nsame");
+    Post second = post(BOB, T0 + 1, "---\nname: Twins\n---\nsame");
+    store.add(first.message());
+    assertThat(store.missingContent(10)).containsExactly(first.message().contentHash());
+
+    store.addWithContentAsync(second.message(), Content.parse(second.content())).join();
+
+    assertThat(store.missingContent(10)).isEmpty();
+    assertThat(store.lookupName("Twins"))
+        .containsExactlyInAnyOrder(ALICE.publicKey(), BOB.publicKey());
+  }
+
+  @Test
+  void addWithContentRefusesContentTheMessageDoesNotSign() {
+    Post p = post(ALICE, T0, "signed text");
+
+    assertThatThrownBy(() -> store.addWithContentAsync(p.message(), Content.parse("other text")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(p.message().contentHash().value());
+    assertThat(store.count()).isZero();
+    assertThat(store.has(Hash.of("other text"))).isFalse();
+  }
+
+  @Test
+  void addWithContentOverTheBlobLimitFailsWithTooLargeAndStoresNeither() {
+    MessageStore small = open(StoreConfig.builder().maxBlobBytes(16).build());
+    try {
+      Post p = post(ALICE, T0, "a content longer than sixteen bytes");
+
+      CompletableFuture<AddResult> f =
+          small.addWithContentAsync(p.message(), Content.parse(p.content()));
+
+      assertThat(catchThrowableOfType(ExecutionException.class, f::get).getCause())
+          .isInstanceOfSatisfying(
+              StoreException.class,
+              e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.TOO_LARGE));
+      assertThat(small.count()).isZero();
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void makeOfParsedContentTakesTheNameFromItsAttributes() {
+    Post p = post(ALICE, T0, "---\nname: Parsed\n---\nbody");
+
+    assertThat(store.makeAsync(Content.parse(p.content())).join())
+        .isEqualTo(p.message().contentHash());
+    store.add(p.message());
+
+    assertThat(store.lookupName("Parsed")).containsExactly(ALICE.publicKey());
+  }
+
+  @Test
+  void hasAnswersForKeysJustCommittedAndKeysNeverStored() {
+    List<Post> posts = manyPosts(50);
+    for (Post p : posts) {
+      assertThat(store.has(p.message().hash())).isFalse();
+      store.addWithContentAsync(p.message(), Content.parse(p.content())).join();
+      assertThat(store.has(p.message().hash())).isTrue();
+      assertThat(store.has(p.message().contentHash())).isTrue();
+    }
+    assertThat(store.has(Hash.of("never stored"))).isFalse();
   }
 
   // ---- concurrency, stats, lifecycle ----

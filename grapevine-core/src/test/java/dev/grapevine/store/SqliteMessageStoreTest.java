@@ -5,6 +5,7 @@ import static dev.grapevine.store.TestMessages.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.store.TestMessages.Post;
 import java.nio.file.Files;
@@ -213,6 +214,80 @@ class SqliteMessageStoreTest extends MessageStoreContract {
     try (MessageStore reopened = MessageStore.sqlite(file)) {
       assertThat(reopened.hashLog())
           .containsExactlyElementsOf(posts.stream().map(Post::hash).toList());
+    }
+  }
+
+  @Test
+  void afterReopeningHasFindsEveryStoredKeyAndNoOther() {
+    Path file = dir.resolve("keys.db");
+    List<Post> posts = manyPosts(40);
+    try (MessageStore s = MessageStore.sqlite(file)) {
+      for (Post p : posts.subList(0, 20)) {
+        s.addWithContentAsync(p.message(), Content.parse(p.content())).join();
+      }
+      for (Post p : posts.subList(20, 40)) {
+        s.add(p.message());
+      }
+    }
+
+    // No recent-keys cache: every "present" comes from the database behind the loaded filter.
+    try (MessageStore s = MessageStore.sqlite(file, StoreConfig.builder().recentKeys(0).build())) {
+      for (Post p : posts) {
+        assertThat(s.has(p.hash())).isTrue();
+      }
+      assertThat(posts.subList(0, 20)).allMatch(p -> s.has(p.contentHash()));
+      assertThat(posts.subList(20, 40)).noneMatch(p -> s.has(p.contentHash()));
+      assertThat(s.has(Hash.of("never stored"))).isFalse();
+    }
+  }
+
+  @Test
+  void underLoadTheWriterWaitsOutTheCommitWindowSoQueuedWritesShareOneCommit() throws Exception {
+    Path file = dir.resolve("window.db");
+    StoreConfig config =
+        StoreConfig.builder()
+            .commitWindow(Duration.ofSeconds(20))
+            .commitWindowMinWrites(2)
+            .maxBatchSize(10)
+            .build();
+    List<Post> posts = manyPosts(11);
+    try (MessageStore s = MessageStore.sqlite(file, config);
+        Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = other.createStatement()) {
+      st.execute("BEGIN IMMEDIATE"); // stalls the writer on the first write
+      List<CompletableFuture<Boolean>> futures = new ArrayList<>();
+      futures.add(s.addAsync(posts.get(0).message()));
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> s.stats().queued() == 0);
+      for (Post p : posts.subList(1, 4)) {
+        futures.add(s.addAsync(p.message()));
+      }
+      st.execute("ROLLBACK");
+      assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isTrue();
+      long commitsBefore = s.commitStats().commits();
+
+      // Three writes are queued (at least 2): the writer waits for a full batch of 10 or the
+      // window; the next seven fill the batch, so all ten commit together, long before 20 s.
+      for (Post p : posts.subList(4, 11)) {
+        futures.add(s.addAsync(p.message()));
+      }
+      for (CompletableFuture<Boolean> f : futures) {
+        assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(s.commitStats().commits() - commitsBefore).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aLoneWriterNeverWaitsForTheCommitWindow() {
+    StoreConfig config = StoreConfig.builder().commitWindow(Duration.ofSeconds(30)).build();
+    try (MessageStore s = MessageStore.sqlite(dir.resolve("lone.db"), config)) {
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(15),
+          () -> {
+            for (Post p : manyPosts(5)) {
+              assertThat(s.add(p.message())).isTrue();
+            }
+          });
     }
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.KeyPair;
+import dev.grapevine.store.MessageStore;
 import dev.grapevine.sync.SyncConfig;
 import dev.grapevine.testing.InMemoryLinks;
 import dev.grapevine.testing.RecordingLinkHandler;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AnprotoSyncTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -238,6 +240,76 @@ class AnprotoSyncTest {
         .atMost(WAIT)
         .until(() -> node.store.byHash(m.hash()).flatMap(e -> e.text()).isPresent());
     assertThat(node.store.get(m.contentHash())).contains(m.content());
+  }
+
+  /**
+   * Finding 1 of the ingest benchmark: in Wiredove order each content arrives while its message is
+   * still being verified or committed. Such contents must wait for their message, not sit in the
+   * unclaimed cache where later blobs evict them (then the pub asks the client again and, if it
+   * does not answer, never stores them). The cache here holds one blob; hundreds are pending, and
+   * the peer never answers a request, so every content must be stored from the one copy sent.
+   */
+  @Test
+  void contentsRightBehindTheirMessagesAreAllStoredWhenMorePendThanTheUnclaimedCacheHolds(
+      @TempDir Path dir) {
+    SyncConfig config =
+        SyncNode.TEST_CONFIG.toBuilder().unclaimedMaxEntries(1).unclaimedMaxBytes(1_024).build();
+    SyncNode node = new SyncNode(MessageStore.sqlite(dir.resolve("pub.db")), config);
+    nodes.add(node);
+    RecordingLinkHandler browser = peer(node);
+    List<Msg> posts = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      posts.add(Msg.sign(TestKeys.key(1 + i % 4), ts(i), "post number " + i + " from a browser"));
+    }
+
+    for (Msg m : posts) {
+      browser.send(m.sig());
+      browser.send(m.content());
+    }
+
+    await()
+        .atMost(WAIT.multipliedBy(3))
+        .until(() -> posts.stream().allMatch(m -> node.store.has(m.contentHash())));
+    await().atMost(WAIT).until(() -> node.sync.stats().pendingFrames() == 0);
+    assertThat(node.store.count()).isEqualTo(posts.size());
+    assertThat(posts)
+        .allSatisfy(
+            m ->
+                assertThat(node.store.byHash(m.hash()).flatMap(e -> e.text()))
+                    .contains(m.content()));
+    assertThat(node.store.missingContent(1_000)).isEmpty();
+    assertThat(node.sync.stats().blobsStored()).isEqualTo(posts.size());
+    assertThat(node.sync.stats().dropped()).isZero();
+  }
+
+  @Test
+  void aContentParkedBehindAnInvalidMessageIsHandledLikeAnyUnaskedBlob() {
+    SyncNode node = node();
+    RecordingLinkHandler browser = peer(node);
+    Msg m = Msg.sign(alice, ts(0), "content of a forged message");
+    String forged = forge(m.sig());
+
+    browser.send(forged);
+    browser.send(m.content());
+
+    await().atMost(WAIT).until(() -> node.sync.stats().rejected() == 1);
+    await().atMost(WAIT).until(() -> node.sync.stats().pendingFrames() == 0);
+    assertThat(node.store.has(m.contentHash())).isFalse();
+    assertThat(node.sync.stats().unclaimedBlobs()).isEqualTo(1);
+
+    browser.send(m.sig()); // the real message claims the cached content
+
+    await()
+        .atMost(WAIT)
+        .until(() -> node.store.byHash(m.hash()).flatMap(e -> e.text()).isPresent());
+    assertThat(node.sync.stats().unclaimedBlobs()).isZero();
+  }
+
+  /** The same message with one signature byte changed (so it fails to verify). */
+  private static String forge(String sig) {
+    byte[] body = java.util.Base64.getDecoder().decode(sig.substring(44));
+    body[5] ^= 1;
+    return sig.substring(0, 44) + java.util.Base64.getEncoder().encodeToString(body);
   }
 
   @Test

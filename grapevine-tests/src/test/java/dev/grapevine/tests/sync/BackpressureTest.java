@@ -3,8 +3,10 @@ package dev.grapevine.tests.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.VerifiedMessage;
+import dev.grapevine.store.AddResult;
 import dev.grapevine.store.MessageStore;
 import dev.grapevine.sync.SyncConfig;
 import dev.grapevine.testing.InMemoryLinks;
@@ -90,7 +92,10 @@ class BackpressureTest {
     assertThat(node.sync.stats().pausedLinks()).isZero();
   }
 
-  /** A store whose {@code addAsync} waits for the test to open a gate, and whose room is set. */
+  /**
+   * A store whose {@code addAsync} and {@code addWithContentAsync} wait for the test to open a
+   * gate, and whose room is set.
+   */
   static final class GatedStore {
     final MessageStore delegate;
     final MessageStore proxy;
@@ -109,6 +114,8 @@ class BackpressureTest {
                     switch (method.getName()) {
                       case "addAsync":
                         return add((VerifiedMessage) args[0]);
+                      case "addWithContentAsync":
+                        return addWithContent((VerifiedMessage) args[0], (Content) args[1]);
                       case "remainingCapacity":
                         return full ? 0 : delegate.remainingCapacity();
                       case "hasRoom":
@@ -129,6 +136,16 @@ class BackpressureTest {
       }
       CompletableFuture<Boolean> f = new CompletableFuture<>();
       held.add(() -> f.complete(delegate.add(m)));
+      return f;
+    }
+
+    private synchronized CompletableFuture<AddResult> addWithContent(
+        VerifiedMessage m, Content content) {
+      if (open) {
+        return delegate.addWithContentAsync(m, content);
+      }
+      CompletableFuture<AddResult> f = new CompletableFuture<>();
+      held.add(() -> f.complete(delegate.addWithContentAsync(m, content).join()));
       return f;
     }
 
