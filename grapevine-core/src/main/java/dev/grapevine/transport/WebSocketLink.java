@@ -144,14 +144,20 @@ final class WebSocketLink implements PeerLink {
       return false;
     }
     int size = ByteBufUtil.utf8Bytes(frame);
-    long queued = queuedBytes.addAndGet(size);
-    // One frame larger than the bound still goes out when nothing else is queued.
-    if (queued > maxQueuedBytes && queued != size) {
-      queuedBytes.addAndGet(-size);
-      terminate(
-          CloseReason.SLOW_CONSUMER,
-          "outbound queue would exceed " + maxQueuedBytes + " bytes; the peer is not reading");
-      return false;
+    // Reserve the bytes only if they fit, so that the count never passes the bound, not even for
+    // a moment while senders on several threads race. One frame larger than the bound still goes
+    // out when nothing else is queued.
+    while (true) {
+      long queued = queuedBytes.get();
+      if (queued + size > maxQueuedBytes && queued != 0) {
+        terminate(
+            CloseReason.SLOW_CONSUMER,
+            "outbound queue would exceed " + maxQueuedBytes + " bytes; the peer is not reading");
+        return false;
+      }
+      if (queuedBytes.compareAndSet(queued, queued + size)) {
+        break;
+      }
     }
     ByteBuf payload = channel.alloc().buffer(size);
     ByteBufUtil.reserveAndWriteUtf8(payload, frame, size);
