@@ -455,6 +455,14 @@ public final class Node implements AutoCloseable {
     return transport.queuedBytes();
   }
 
+  /**
+   * The most bytes any one link of this node has had queued for its peer at once (see {@link
+   * Transport#peakQueuedBytes()}).
+   */
+  public long peakQueuedOutboundBytes() {
+    return transport.peakQueuedBytes();
+  }
+
   /** The WebSocket URL of this node's ANProto surface, for example {@code ws://127.0.0.1:9000/}. */
   public URI url() {
     return URI.create("ws://" + hostForUrl() + ":" + localAddress().getPort() + "/");

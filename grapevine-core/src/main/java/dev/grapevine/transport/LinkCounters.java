@@ -9,4 +9,8 @@ final class LinkCounters {
 
   /** Payload bytes of the text messages written to the socket's queue. */
   final LongAdder bytesOut = new LongAdder();
+
+  /** The most bytes any one link has had queued at once. */
+  final java.util.concurrent.atomic.LongAccumulator peakQueued =
+      new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
 }

@@ -250,6 +250,15 @@ public final class Transport implements Dialer, AutoCloseable {
     return total;
   }
 
+  /**
+   * The most bytes any one link has had queued at once since the transport started: at most twice
+   * {@link TransportConfig#maxOutboundBytes()} (or one frame larger than that), since a frame that
+   * would pass the bound closes the link instead of being queued.
+   */
+  public long peakQueuedBytes() {
+    return counters.peakQueued.get();
+  }
+
   /** A snapshot of the links that are open or closing (onClose not yet called), both directions. */
   public List<PeerLink> links() {
     return List.copyOf(links.values());

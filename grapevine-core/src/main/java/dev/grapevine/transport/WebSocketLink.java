@@ -156,6 +156,7 @@ final class WebSocketLink implements PeerLink {
         return false;
       }
       if (queuedBytes.compareAndSet(queued, queued + size)) {
+        counters.peakQueued.accumulate(queued + size);
         break;
       }
     }
