@@ -678,6 +678,17 @@ public final class IngestBench {
 
     private IngestReport.PubCounters pubCounters(Node node, Peak peak) {
       StoreStats s = node.store().stats();
+      // The protocol counts a message after its commit, on its continuation threads: give them a
+      // moment (bounded) to catch up with what the store already shows.
+      long until = System.nanoTime() + 5_000_000_000L;
+      while (node.sync().stats().messagesStored() < s.messages() && System.nanoTime() < until) {
+        try {
+          Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       SyncStats sync = node.sync().stats();
       CommitStats commits = node.store().commitStats();
       return new IngestReport.PubCounters(
