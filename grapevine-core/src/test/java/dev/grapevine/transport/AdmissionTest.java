@@ -179,9 +179,9 @@ class AdmissionTest {
 
     assertThat(link.isWritable()).isTrue();
     boolean blocked = false;
-    // One frame over the bound makes the link unwritable until it is written out; retry in the
-    // unlikely case the I/O thread wrote it before we looked.
-    for (int i = 0; i < 20 && !blocked; i++) {
+    // One frame over the bound makes the link unwritable until it is written out; retry in case
+    // the I/O thread wrote it before we looked (on a busy machine it can win many times).
+    for (int i = 0; i < 1_000 && !blocked; i++) {
       link.send("z".repeat(8000));
       blocked = !link.isWritable();
     }
