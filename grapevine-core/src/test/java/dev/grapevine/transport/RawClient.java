@@ -68,7 +68,8 @@ final class RawClient implements AutoCloseable {
             .connect(uri.getHost(), uri.getPort())
             .syncUninterruptibly()
             .channel();
-    handshaker.handshake(channel).syncUninterruptibly();
+    // The handshake is sent from channelActive, on the event loop: sent from here, its write
+    // listener could run after the server's answer had already replaced the HTTP codec.
     handshaken.orTimeout(10, TimeUnit.SECONDS).join();
   }
 
@@ -108,6 +109,12 @@ final class RawClient implements AutoCloseable {
 
     Recorder(WebSocketClientHandshaker handshaker) {
       this.handshaker = handshaker;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      handshaker.handshake(ctx.channel());
+      super.channelActive(ctx);
     }
 
     @Override

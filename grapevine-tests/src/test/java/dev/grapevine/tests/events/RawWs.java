@@ -62,7 +62,8 @@ final class RawWs implements AutoCloseable {
             .connect(uri.getHost(), uri.getPort())
             .syncUninterruptibly()
             .channel();
-    handshaker.handshake(s.channel).syncUninterruptibly();
+    // The handshake is sent from channelActive, on the event loop: sent from here, its write
+    // listener could run after the server's answer had already replaced the HTTP codec.
     s.handshaken.orTimeout(10, TimeUnit.SECONDS).join();
     return s;
   }
@@ -90,6 +91,12 @@ final class RawWs implements AutoCloseable {
 
     Reader(WebSocketClientHandshaker handshaker) {
       this.handshaker = handshaker;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      handshaker.handshake(ctx.channel());
+      super.channelActive(ctx);
     }
 
     @Override
