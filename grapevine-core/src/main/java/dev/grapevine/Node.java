@@ -206,7 +206,7 @@ public final class Node implements AutoCloseable {
               request ->
                   CompletableFuture.completedFuture(
                       HttpResponse.json(404, "{\"error\":\"not_found\"}"))));
-      Protocols protocols = new Protocols(s, m);
+      AnprotoSync syncRef = s;
       d =
           Dashboard.builder()
               .config(config.dashboard())
@@ -214,7 +214,11 @@ public final class Node implements AutoCloseable {
               .urls(() -> List.of(url(), httpUrl()))
               .dataDir(config.ephemeral() ? null : config.dataDir())
               .publisher(this::publish)
-              .traffic(link -> anprotoThenMesh(protocols, link))
+              .traffic(
+                  link ->
+                      syncRef
+                          .traffic(link)
+                          .or(() -> meshRef == null ? Optional.empty() : meshRef.traffic(link)))
               .reads(httpReads)
               .clock(config.clock())
               .build();
@@ -413,15 +417,6 @@ public final class Node implements AutoCloseable {
 
   private URI baseUrl() {
     return URI.create("ws://" + hostForUrl() + ":" + localAddress().getPort());
-  }
-
-  private record Protocols(AnprotoSync sync, Mesh mesh) {}
-
-  /** A link's frame counts from the protocol that speaks on it. */
-  private static Optional<dev.grapevine.sync.LinkTraffic> anprotoThenMesh(
-      Protocols p, PeerLink link) {
-    Optional<dev.grapevine.sync.LinkTraffic> t = p.sync().traffic(link);
-    return t.isPresent() || p.mesh() == null ? t : p.mesh().traffic(link);
   }
 
   private static ConnRoutes.PeerStatus meshStatus(Mesh mesh, PublicKey key) {

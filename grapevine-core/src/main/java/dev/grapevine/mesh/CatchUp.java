@@ -257,9 +257,7 @@ final class CatchUp {
               List<Carried> frame = new ArrayList<>();
               long chars = 0;
               for (Carried c : items) {
-                long size =
-                    (c.message() == null ? 0 : c.message().length())
-                        + (c.content() == null ? 0 : c.content().length());
+                long size = c.chars();
                 if (!frame.isEmpty() && chars + size > mesh.config().maxMessagesBytes()) {
                   s.send(new MeshPayload.Messages(w.requestId(), frame, false));
                   frame = new ArrayList<>();

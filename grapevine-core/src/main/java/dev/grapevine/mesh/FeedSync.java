@@ -149,12 +149,12 @@ final class FeedSync {
           long last = from - 1;
           for (long h = from; h <= to && h <= log.size(); h++) {
             LogEntry e = log.get((int) (h - 1));
-            String content = mesh.store().get(e.contentHash()).orElse(null);
-            long size = e.sig().length() + (content == null ? 0 : content.length());
+            Carried c = new Carried(e.sig(), mesh.store().get(e.contentHash()).orElse(null));
+            long size = c.chars();
             if (!items.isEmpty() && chars + size > mesh.config().maxMessagesBytes()) {
               break; // a short batch: the requester asks for the rest
             }
-            items.add(new Carried(e.sig(), content));
+            items.add(c);
             chars += size;
             last = h;
           }

@@ -121,7 +121,12 @@ sealed interface MeshPayload {
 
   /** A signed message and, if the sender has it, its content. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Carried(String message, String content) {}
+  record Carried(String message, String content) {
+    /** Characters of the message and the content, what a frame's size limit counts. */
+    long chars() {
+      return (message == null ? 0 : message.length()) + (content == null ? 0 : content.length());
+    }
+  }
 
   /** One message of a set reconciliation session ({@link dev.grapevine.mesh.reconcile}). */
   record Reconcile(String session, String data) implements MeshPayload {

@@ -179,24 +179,20 @@ final class MeshSession implements PeerLink {
 
   /** The link closed. */
   void closed(CloseReason reason, String detail) {
-    State was;
     Scheduler.Cancellable timer;
     boolean wasAdmitted;
     boolean hubKnew;
+    java.util.List<CompletableFuture<java.time.Duration>> waiting;
     synchronized (this) {
-      was = state;
       state = State.CLOSED;
       timer = handshakeTimer;
       wasAdmitted = admitted;
       hubKnew = hubOpened;
+      waiting = new java.util.ArrayList<>(pingWaiters.values());
+      pingWaiters.clear();
     }
     if (timer != null) {
       timer.cancel();
-    }
-    java.util.List<CompletableFuture<java.time.Duration>> waiting;
-    synchronized (this) {
-      waiting = new java.util.ArrayList<>(pingWaiters.values());
-      pingWaiters.clear();
     }
     waiting.forEach(w -> w.completeExceptionally(new IllegalStateException("The link closed")));
     if (dialed != null && !dialed.isDone()) {
