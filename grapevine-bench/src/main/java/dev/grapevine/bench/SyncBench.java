@@ -355,6 +355,7 @@ public final class SyncBench {
             run.cpu.gcMillis()),
         run.storedMessages,
         run.storedContents,
+        run.commits,
         counters(run.receiver),
         counters(a.mesh().stats()));
   }
@@ -379,6 +380,7 @@ public final class SyncBench {
         failure,
         List.of(),
         new SyncReport.CpuFigures(-1, -1, -1, -1, -1, Map.of(), -1, -1),
+        0,
         0,
         0,
         null,
@@ -506,6 +508,7 @@ public final class SyncBench {
     long firstMessageNanos = -1;
     long storedMessages;
     long storedContents;
+    long commits;
     MeshStats receiver;
     CpuTimes.Usage cpu = new CpuTimes.Usage(Map.of(), -1, 0, -1, -1);
 
@@ -531,6 +534,7 @@ public final class SyncBench {
         StoreStats s = b.store().stats();
         storedMessages = s.messages();
         storedContents = s.blobs();
+        commits = b.store().commitStats().commits();
         if (failure == null) {
           failure = checkAllStored(b.store());
         }

@@ -30,6 +30,7 @@ import java.util.Map;
  * @param cpu where the CPU went (both nodes share this process)
  * @param storedMessages messages in node B's store at the end
  * @param storedContents content blobs in node B's store at the end
+ * @param receiverCommits transactions node B's store committed during the run (0 in memory)
  * @param receiver node B's mesh counters at the end
  * @param sender node A's mesh counters at the end (cumulative over the runs)
  */
@@ -54,6 +55,7 @@ public record SyncReport(
     CpuFigures cpu,
     long storedMessages,
     long storedContents,
+    long receiverCommits,
     MeshCounters receiver,
     MeshCounters sender) {
 
@@ -202,6 +204,15 @@ public record SyncReport(
         row(
             "Stored on node B (messages / contents)",
             Reports.count(storedMessages) + " / " + Reports.count(storedContents)));
+    if (receiverCommits > 0) {
+      rows.add(
+          row(
+              "Node B: store commits (messages per commit)",
+              Reports.count(receiverCommits)
+                  + " ("
+                  + Reports.count(Math.round((double) storedMessages / receiverCommits))
+                  + ")"));
+    }
     if (receiver != null) {
       rows.add(
           row(

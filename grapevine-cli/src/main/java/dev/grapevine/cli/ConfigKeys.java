@@ -353,6 +353,11 @@ final class ConfigKeys {
         Kind.INT_OR_ZERO,
         S.recentKeys(),
         (b, v) -> b.store.recentKeys((Integer) v));
+    add.key(
+        "store.read_mmap_bytes",
+        Kind.INT_OR_ZERO,
+        S.readMapBytes(),
+        (b, v) -> b.store.readMapBytes((Integer) v));
     return add.drafts.stream().map(Draft::key).toList();
   }
 

@@ -169,6 +169,8 @@ class ConfigLoaderTest {
                     "store.commit_window_min_writes",
                     new FlagValue("64", "--set"),
                     "store.recent_keys",
+                    new FlagValue("0", "--set"),
+                    "store.read_mmap_bytes",
                     new FlagValue("0", "--set")))
             .config();
 
@@ -176,6 +178,7 @@ class ConfigLoaderTest {
     assertThat(c.store().commitWindow()).isZero();
     assertThat(c.store().commitWindowMinWrites()).isEqualTo(64);
     assertThat(c.store().recentKeys()).isZero();
+    assertThat(c.store().readMapBytes()).isZero();
     assertThatThrownBy(
             () ->
                 ConfigLoader.load(

@@ -219,6 +219,12 @@ final class FrontMatter {
    * hexadecimal escape and the text loaded again.
    */
   static Object load(String yaml) {
+    Map<String, Object> simple = loadSimple(yaml);
+    return simple != null ? simple : loadWithSnakeYaml(yaml);
+  }
+
+  /** {@link #load} without the fast path for simple mappings. */
+  static Object loadWithSnakeYaml(String yaml) {
     boolean endsInLineBreak = yaml.endsWith("\n") || yaml.endsWith("\r");
     String text = yaml.isEmpty() || endsInLineBreak ? yaml : yaml + "\n";
     while (true) {
@@ -233,6 +239,75 @@ final class FrontMatter {
         text = text.substring(0, at + 1) + code + text.substring(at + 2);
       }
     }
+  }
+
+  /**
+   * The mapping of {@code yaml} read without SnakeYAML when it is of the simplest shape, which is
+   * what Wiredove clients write ({@code name: Alice}, {@code previous: <hash>}); otherwise null,
+   * and the caller loads it with SnakeYAML. Simple means: lines separated by LF only, each exactly
+   * {@code key: value}; keys of letters, digits, {@code _} and {@code -}, all distinct; values of
+   * letters, digits, spaces and {@code +/=._-}, starting with a letter or digit and not ending in a
+   * space; every key and value a string under {@link StdYamlSchema} (not a number, boolean, null or
+   * timestamp). For such text SnakeYAML gives exactly this map of strings (a property test keeps
+   * the two in step); the fast path costs a scan instead of a parse, which matters because every
+   * stored message's content is parsed.
+   */
+  static Map<String, Object> loadSimple(String yaml) {
+    if (yaml.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    int line = 0;
+    while (line <= yaml.length()) {
+      int end = yaml.indexOf('\n', line);
+      if (end < 0) {
+        end = yaml.length();
+      }
+      int colon = yaml.indexOf(": ", line);
+      if (colon <= line || colon >= end || colon - line > MAX_IMPLICIT_KEY_LENGTH) {
+        return null;
+      }
+      String key = yaml.substring(line, colon);
+      String value = yaml.substring(colon + 2, end);
+      if (!isSimpleKey(key)
+          || !isSimpleValue(value)
+          || StdYamlSchema.typeOfPlain(key) != StdYamlSchema.Type.STRING
+          || StdYamlSchema.typeOfPlain(value) != StdYamlSchema.Type.STRING
+          || map.put(key, value) != null) {
+        return null;
+      }
+      line = end + 1;
+    }
+    return map;
+  }
+
+  private static boolean isSimpleKey(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && c != '_' && (c != '-' || i == 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isSimpleValue(String value) {
+    if (value.isEmpty()
+        || !isAsciiLetterOrDigit(value.charAt(0))
+        || value.charAt(value.length() - 1) == ' ') {
+      return false;
+    }
+    for (int i = 1; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && " +/=._-".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /**

@@ -30,10 +30,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -886,20 +888,25 @@ public final class Mesh implements AutoCloseable {
 
   private record Verified(VerifiedMessage message, String content) {}
 
-  /** The messages with these hashes (and blobs, for content hashes), as they would be sent. */
+  /**
+   * The messages with these hashes (and blobs, for content hashes), as they would be sent. The
+   * messages are read in one query with their contents (a per-hash read costs a read transaction
+   * each); only the hashes that are not messages are then looked up as blobs.
+   */
   List<Carried> read(List<String> ids) {
-    List<Carried> out = new ArrayList<>(ids.size());
+    Set<Hash> keys = new LinkedHashSet<>();
     for (String id : ids) {
-      if (id == null || !Hash.isValid(id)) {
-        continue;
+      if (id != null && Hash.isValid(id)) {
+        keys.add(Hash.parse(id));
       }
-      Hash h = Hash.parse(id);
-      Optional<LogEntry> e = store.byHash(h);
-      if (e.isPresent()) {
-        out.add(new Carried(e.get().sig(), store.get(e.get().contentHash()).orElse(null)));
-      } else {
-        store.get(h).ifPresent(content -> out.add(new Carried(null, content)));
-      }
+    }
+    List<Carried> out = new ArrayList<>(keys.size());
+    for (LogEntry e : store.byHashes(keys)) {
+      keys.remove(e.hash());
+      out.add(new Carried(e.sig(), e.text().orElse(null)));
+    }
+    for (Hash h : keys) {
+      store.get(h).ifPresent(content -> out.add(new Carried(null, content)));
     }
     return out;
   }

@@ -6,6 +6,7 @@ import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -291,6 +292,21 @@ final class InMemoryMessageStore implements MessageStore {
   public Optional<LogEntry> byHash(Hash msgHash) {
     Objects.requireNonNull(msgHash, "msgHash");
     return read(() -> Optional.ofNullable(byHash.get(msgHash)).map(this::entry));
+  }
+
+  @Override
+  public List<LogEntry> byHashes(Collection<Hash> msgHashes) {
+    return read(
+        () -> {
+          List<LogEntry> out = new ArrayList<>(msgHashes.size());
+          for (Hash h : msgHashes) {
+            Row row = byHash.get(Objects.requireNonNull(h, "msgHash"));
+            if (row != null) {
+              out.add(entry(row));
+            }
+          }
+          return out;
+        });
   }
 
   @Override

@@ -16,8 +16,9 @@ import org.sqlite.SQLiteConfig;
 /**
  * Read-only SQLite connections for the query methods. sqlite-jdbc connections are not thread-safe,
  * so each read borrows one connection exclusively; at most {@code size} are open and a read waits
- * up to {@code waitTimeout} for one. Connections are opened lazily and kept, each with its prepared
- * statements. Thread-safe.
+ * up to {@code waitTimeout} for one. Each maps up to {@code mapBytes} of the file ({@code
+ * mmap_size}). Connections are opened lazily and kept, each with its prepared statements.
+ * Thread-safe.
  */
 final class ReaderPool implements AutoCloseable {
   /** Name of the SQL function {@code gv_icontains(text, loweredNeedle)} used by searches. */
@@ -65,13 +66,15 @@ final class ReaderPool implements AutoCloseable {
 
   private final String url;
   private final Duration waitTimeout;
+  private final int mapBytes;
   private final Semaphore permits;
   private final ArrayDeque<Reader> idle = new ArrayDeque<>();
   private boolean closed;
 
-  ReaderPool(String url, int size, Duration waitTimeout) {
+  ReaderPool(String url, int size, Duration waitTimeout, int mapBytes) {
     this.url = url;
     this.waitTimeout = waitTimeout;
+    this.mapBytes = mapBytes;
     this.permits = new Semaphore(size, true);
   }
 
@@ -151,6 +154,7 @@ final class ReaderPool implements AutoCloseable {
     Connection connection = config.createConnection(url);
     try (Statement st = connection.createStatement()) {
       st.execute("PRAGMA query_only = ON");
+      st.execute("PRAGMA mmap_size = " + mapBytes);
       Function.create(
           connection,
           CONTAINS_FUNCTION,

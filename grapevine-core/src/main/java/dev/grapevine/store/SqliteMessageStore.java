@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,11 @@ final class SqliteMessageStore implements MessageStore {
   private static final String SQL_ALL = ENTRY + " ORDER BY l.ts, l.seq";
   private static final String SQL_BY_AUTHOR = ENTRY + " WHERE l.author = ? ORDER BY l.ts, l.seq";
   private static final String SQL_BY_HASH = ENTRY + " WHERE l.hash = ?";
+
+  /** Entries for a JSON array of msgHashes: one statement whatever the count. */
+  private static final String SQL_BY_HASHES =
+      ENTRY + " WHERE l.hash IN (SELECT value FROM json_each(?))";
+
   private static final String SQL_SEARCH =
       "SELECT l.seq, l.hash, l.author, l.ts, l.content_hash, l.sig, b.data"
           + " FROM log l JOIN blobs b ON b.hash = l.content_hash"
@@ -177,7 +183,9 @@ final class SqliteMessageStore implements MessageStore {
     this.fileLock = fileLock;
     this.session = session;
     this.queue = new WriteQueue(config.queueCapacity(), config.maxQueuedBytes());
-    this.readers = new ReaderPool(url(file), config.readerConnections(), config.waitTimeout());
+    this.readers =
+        new ReaderPool(
+            url(file), config.readerConnections(), config.waitTimeout(), config.readMapBytes());
     this.recentKeys =
         config.recentKeys() == 0
             ? null
@@ -632,6 +640,22 @@ final class SqliteMessageStore implements MessageStore {
   public Optional<LogEntry> byHash(Hash msgHash) {
     Objects.requireNonNull(msgHash, "msgHash");
     return entries(SQL_BY_HASH, msgHash.value()).stream().findFirst();
+  }
+
+  @Override
+  public List<LogEntry> byHashes(Collection<Hash> msgHashes) {
+    if (msgHashes.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder array = new StringBuilder(msgHashes.size() * (Hash.LENGTH + 3) + 2).append('[');
+    for (Hash h : msgHashes) {
+      if (array.length() > 1) {
+        array.append(',');
+      }
+      // A hash is canonical base64: no character in it needs escaping in JSON.
+      array.append('"').append(Objects.requireNonNull(h, "msgHash").value()).append('"');
+    }
+    return entries(SQL_BY_HASHES, array.append(']').toString());
   }
 
   @Override

@@ -41,6 +41,11 @@ import java.time.Duration;
  *     MessageStore#has} answers "present" for them without reading the database (default 16,384,
  *     about 3 MiB; 0 turns it off). The SQLite store only; absent keys are answered from a Bloom
  *     filter of every stored key
+ * @param readMapBytes bytes of the database file each read connection of the SQLite store maps into
+ *     memory (SQLite's {@code mmap_size}; default 256 MiB, 0 turns it off): reads of mapped pages
+ *     are memory accesses instead of a {@code pread} each (measured: a sixth less CPU to serve a
+ *     peer that is catching up; pages still in the WAL are read as before). The mapping is address
+ *     space shared with the page cache, not heap
  */
 public record StoreConfig(
     int maxBlobBytes,
@@ -53,7 +58,8 @@ public record StoreConfig(
     Duration closeTimeout,
     Duration commitWindow,
     int commitWindowMinWrites,
-    int recentKeys) {
+    int recentKeys,
+    int readMapBytes) {
 
   /** Default {@link #maxBlobBytes()}: 8 MiB. */
   public static final int DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
@@ -74,6 +80,7 @@ public record StoreConfig(
     requireNotNegative("commitWindow", commitWindow);
     requirePositive("commitWindowMinWrites", commitWindowMinWrites);
     requireNotNegative("recentKeys", recentKeys);
+    requireNotNegative("readMapBytes", readMapBytes);
   }
 
   /** The default settings. */
@@ -99,7 +106,8 @@ public record StoreConfig(
         .closeTimeout(closeTimeout)
         .commitWindow(commitWindow)
         .commitWindowMinWrites(commitWindowMinWrites)
-        .recentKeys(recentKeys);
+        .recentKeys(recentKeys)
+        .readMapBytes(readMapBytes);
   }
 
   /** Builds a {@link StoreConfig}; not thread-safe. */
@@ -115,6 +123,7 @@ public record StoreConfig(
     private Duration commitWindow = Duration.ofMillis(30);
     private int commitWindowMinWrites = 16;
     private int recentKeys = 16_384;
+    private int readMapBytes = 256 * 1024 * 1024;
 
     private Builder() {}
 
@@ -184,6 +193,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** See {@link StoreConfig#readMapBytes()}. */
+    public Builder readMapBytes(int value) {
+      this.readMapBytes = value;
+      return this;
+    }
+
     /**
      * The validated settings.
      *
@@ -201,7 +216,8 @@ public record StoreConfig(
           closeTimeout,
           commitWindow,
           commitWindowMinWrites,
-          recentKeys);
+          recentKeys,
+          readMapBytes);
     }
   }
 }

@@ -7,15 +7,18 @@ import dev.grapevine.anproto.StdYamlSchema.Type;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.arbitraries.StringArbitrary;
+import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -270,5 +273,61 @@ class FrontMatterTest {
         Arbitraries.oneOf(tricky.ofMaxLength(200), words, Arbitraries.strings());
     Arbitrary<String> keys = Arbitraries.oneOf(tricky.ofMaxLength(12), Arbitraries.strings());
     return Arbitraries.maps(keys, values).ofMaxSize(6);
+  }
+
+  @Test
+  void aWiredoveFrontMatterTakesTheFastPathAndReadsAsStrings() {
+    String yaml = "name: Alice Smith\nprevious: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+    assertThat(FrontMatter.loadSimple(yaml))
+        .containsExactly(
+            Map.entry("name", "Alice Smith"),
+            Map.entry("previous", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="))
+        .isEqualTo(FrontMatter.loadWithSnakeYaml(yaml));
+  }
+
+  @Test
+  void theFastPathLeavesTypedValuesDuplicatesAndOtherShapesToSnakeYaml() {
+    for (String yaml :
+        List.of(
+            "n: 12",
+            "flag: true",
+            "day: 2024-01-01",
+            "x: ~",
+            "a: b\na: c",
+            "a:  b",
+            "a: b # c",
+            "a: 'b'",
+            "- a",
+            "a: b\r\nc: d",
+            "a: b\n\nc: d",
+            "12: b",
+            "a: b\n")) {
+      assertThat(FrontMatter.loadSimple(yaml)).as(yaml).isNull();
+    }
+  }
+
+  @Property(tries = 5000, seed = "20261207")
+  void theFastPathReadsWhatSnakeYamlReadsWheneverItAnswers(@ForAll("simpleLooking") String yaml) {
+    Map<String, Object> fast = FrontMatter.loadSimple(yaml);
+    if (fast != null) {
+      assertThat(fast).isEqualTo(FrontMatter.loadWithSnakeYaml(yaml));
+    }
+    Statistics.collect(fast != null);
+    Statistics.coverage(checker -> checker.check(true).percentage(p -> p > 5));
+  }
+
+  /** Lines that are mostly {@code key: value}, from characters near the fast path's edges. */
+  @Provide
+  Arbitrary<String> simpleLooking() {
+    Arbitrary<String> word =
+        Arbitraries.strings().withChars("aZ09_-+/=. :#'\"~tTrue\r".toCharArray()).ofMaxLength(12);
+    Arbitrary<String> line =
+        Arbitraries.oneOf(
+            Combinators.combine(word, Arbitraries.of(": ", ":  ", ":", " : "), word)
+                .as((k, sep, v) -> k + sep + v),
+            Arbitraries.of("name: Alice", "previous: 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+            word);
+    return line.list().ofMinSize(1).ofMaxSize(5).map(lines -> String.join("\n", lines));
   }
 }

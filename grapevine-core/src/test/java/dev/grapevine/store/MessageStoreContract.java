@@ -289,6 +289,36 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void byHashesReadsManyEntriesAtOnceWithTheirContentsAndLeavesOutWhatIsNotAMessage() {
+    Post withContent = post(ALICE, T0, "read me");
+    Post withoutContent = post(BOB, T0 + 1, "content never stored");
+    store.add(withContent.message());
+    store.make(withContent.content());
+    store.add(withoutContent.message());
+
+    List<LogEntry> entries =
+        store.byHashes(
+            List.of(
+                withoutContent.hash(),
+                Hash.of("nothing"),
+                withContent.message().contentHash(),
+                withContent.hash()));
+
+    assertThat(entries)
+        .extracting(LogEntry::hash)
+        .containsExactlyInAnyOrder(withContent.hash(), withoutContent.hash());
+    assertThat(entries)
+        .filteredOn(e -> e.hash().equals(withContent.hash()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.text()).contains("read me"));
+    assertThat(entries)
+        .filteredOn(e -> e.hash().equals(withoutContent.hash()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.text()).isEmpty());
+    assertThat(store.byHashes(List.of())).isEmpty();
+  }
+
+  @Test
   void searchMatchesContentTextIgnoringCase() {
     Post apples = post(ALICE, T0, "I like ÄPFEL and Pears");
     Post pears = post(BOB, T0 + 1, "pears only");
