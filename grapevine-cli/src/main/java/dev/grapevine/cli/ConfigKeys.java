@@ -339,6 +339,8 @@ final class ConfigKeys {
         M.framesPerSecond(),
         (b, v) -> b.mesh.framesPerSecond((Integer) v));
     add.key(
+        "mesh.decoded_keys", Kind.INT, M.decodedKeys(), (b, v) -> b.mesh.decodedKeys((Integer) v));
+    add.key(
         "store.commit_window",
         Kind.DURATION_OR_ZERO,
         S.commitWindow(),

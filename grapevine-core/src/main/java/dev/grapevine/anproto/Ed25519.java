@@ -2,6 +2,7 @@ package dev.grapevine.anproto;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
 
 /**
  * Ed25519 (RFC 8032) through BouncyCastle's low-level {@code rfc8032.Ed25519}, which verifies
@@ -59,6 +60,23 @@ public final class Ed25519 {
   public static boolean verify(
       byte[] pub, byte[] sig, int sigOff, byte[] message, int off, int len) {
     return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(sig, sigOff, pub, 0, message, off, len);
+  }
+
+  /**
+   * {@code pub} decoded for {@link #verify(PublicPoint, byte[], int, byte[], int, int)}, or null if
+   * it fails BouncyCastle's full validation (then verify from the bytes, which decides the same as
+   * before for any key).
+   */
+  static PublicPoint decodeForVerify(byte[] pub) {
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(pub, 0);
+  }
+
+  /**
+   * {@link #verify(byte[], byte[], int, byte[], int, int)} with the key already decoded by {@link
+   * #decodeForVerify}: the same answer without decoding the key again.
+   */
+  static boolean verify(PublicPoint pub, byte[] sig, int sigOff, byte[] message, int off, int len) {
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(sig, sigOff, pub, message, off, len);
   }
 
   /**

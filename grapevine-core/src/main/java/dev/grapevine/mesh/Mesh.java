@@ -2,6 +2,7 @@ package dev.grapevine.mesh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grapevine.anproto.Hash;
+import dev.grapevine.anproto.KeyCache;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
@@ -101,6 +102,9 @@ public final class Mesh implements AutoCloseable {
   private final CatchUp catchUp;
   private final FeedSync feedSync;
 
+  /** Decoded keys of the authors whose messages arrive, for cheaper verification. */
+  private final KeyCache keyCache;
+
   /** Contents asked for by hash after their message came without one; bounded. */
   private final Seen wantedBlobs = new Seen(10_000);
 
@@ -133,6 +137,7 @@ public final class Mesh implements AutoCloseable {
             base.slowConsumerTimeout());
     this.index = b.index != null ? b.index : MessageStoreIndex.load(store);
     this.seen = new Seen(config.seenCapacity());
+    this.keyCache = KeyCache.create(config.decodedKeys());
     int n = INSTANCES.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.workers =
@@ -873,7 +878,7 @@ public final class Mesh implements AutoCloseable {
       return c.content() == null ? null : new Verified(null, c.content());
     }
     try {
-      VerifiedMessage m = SignedMessage.parse(c.message()).verify();
+      VerifiedMessage m = SignedMessage.parse(c.message()).verify(keyCache);
       String content = c.content();
       if (content != null && !Hash.of(content).equals(m.contentHash())) {
         counters.invalidMessages.increment();

@@ -40,10 +40,13 @@ import java.util.Optional;
  * @param haveInterval how long HAVE announcements are collected before they are sent (default 100
  *     ms)
  * @param seenCapacity how many recent message hashes are remembered to recognise duplicates without
- *     a store lookup (default 200,000)
+ *     a store lookup (default 50,000)
  * @param framesPerSecond frames a peer may send per second on average before its frames are
  *     answered with an error and dropped (default 5,000)
  * @param verifyThreads threads that verify signatures of messages arriving by the mesh
+ * @param decodedKeys authors whose decoded public keys are kept so that their next messages verify
+ *     without decoding the key again (default 4,096, about 1.2 MiB; see {@link
+ *     dev.grapevine.anproto.KeyCache})
  */
 public record MeshConfig(
     boolean enabled,
@@ -67,7 +70,8 @@ public record MeshConfig(
     Duration haveInterval,
     int seenCapacity,
     int framesPerSecond,
-    int verifyThreads) {
+    int verifyThreads,
+    int decodedKeys) {
 
   /** The defaults. */
   public static final MeshConfig DEFAULT = builder().build();
@@ -92,6 +96,7 @@ public record MeshConfig(
     positive("syncBatch", syncBatch);
     positive("wantBatch", wantBatch);
     positive("seenCapacity", seenCapacity);
+    positive("decodedKeys", decodedKeys);
     positive("framesPerSecond", framesPerSecond);
     positive("verifyThreads", verifyThreads);
     if (maxMessagesBytes < 4096) {
@@ -152,6 +157,7 @@ public record MeshConfig(
     b.seenCapacity = seenCapacity;
     b.framesPerSecond = framesPerSecond;
     b.verifyThreads = verifyThreads;
+    b.decodedKeys = decodedKeys;
     return b;
   }
 
@@ -199,6 +205,7 @@ public record MeshConfig(
     private Duration graftTimeout = Duration.ofMillis(200);
     private Duration haveInterval = Duration.ofMillis(25);
     private int seenCapacity = 50_000;
+    private int decodedKeys = 4_096;
     private int framesPerSecond = 5_000;
     private int verifyThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
@@ -318,6 +325,12 @@ public record MeshConfig(
       return this;
     }
 
+    /** See {@link MeshConfig#decodedKeys()}. */
+    public Builder decodedKeys(int value) {
+      this.decodedKeys = value;
+      return this;
+    }
+
     /** See {@link MeshConfig#seenCapacity()}. */
     public Builder seenCapacity(int value) {
       this.seenCapacity = value;
@@ -360,7 +373,8 @@ public record MeshConfig(
           haveInterval,
           seenCapacity,
           framesPerSecond,
-          verifyThreads);
+          verifyThreads,
+          decodedKeys);
     }
   }
 }
