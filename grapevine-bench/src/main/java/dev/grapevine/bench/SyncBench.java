@@ -64,8 +64,9 @@ public final class SyncBench {
    * @param messages posts on node A, each with its content (default 100,000)
    * @param store the store of both nodes (default SQLite, as {@code grapevine serve})
    * @param authors authors the posts are spread over (default 16)
-   * @param warmupMessages posts a throwaway pair of nodes syncs first, untimed (default 20,000; 0
-   *     times a cold JVM)
+   * @param warmupMessages posts a throwaway pair of nodes syncs first, untimed (default 100,000, as
+   *     many as a timed run, so that the JIT has compiled the paths a timed run takes at the size
+   *     it takes them; at most {@code messages} are used; 0 times a cold JVM)
    * @param repeat timed runs, each with a fresh node B (default 1)
    * @param timeout bound on the whole run (default 10 min)
    * @param stallTimeout a run fails if B's store stops growing for this long (default 30 s)
@@ -133,7 +134,7 @@ public final class SyncBench {
       private int messages = 100_000;
       private StoreKind store = StoreKind.SQLITE;
       private int authors = 16;
-      private int warmupMessages = 20_000;
+      private int warmupMessages = 100_000;
       private int repeat = 1;
       private Duration timeout = Duration.ofMinutes(10);
       private Duration stallTimeout = Duration.ofSeconds(30);

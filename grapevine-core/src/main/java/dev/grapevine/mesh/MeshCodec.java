@@ -1,5 +1,6 @@
 package dev.grapevine.mesh;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grapevine.mesh.MeshProtocolException.Reason;
+import java.io.IOException;
+import java.io.StringWriter;
 
 /**
  * Reads and writes mesh frames. The one place where a frame's text becomes an envelope, and where
@@ -100,8 +103,23 @@ public final class MeshCodec {
 
   /** Writes a frame of the protocol's own {@code payload}. */
   static String encode(String from, long timestamp, MeshPayload payload) {
-    return encode(
-        new MeshEnvelope(Mesh.PROTOCOL_VERSION, payload.type(), from, timestamp, tree(payload)));
+    // Written straight from the record, not through a tree: the same JSON as encode(MeshEnvelope)
+    // with one object graph less per frame, which counts for MESSAGES frames while a peer catches
+    // up.
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("version", Mesh.PROTOCOL_VERSION);
+      g.writeStringField("type", payload.type());
+      g.writeStringField("from", from);
+      g.writeNumberField("timestamp", timestamp);
+      g.writeFieldName("payload");
+      JSON.writeValue(g, payload);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write a " + payload.type() + " frame", e);
+    }
+    return out.toString();
   }
 
   /** A payload record as a JSON tree. */
