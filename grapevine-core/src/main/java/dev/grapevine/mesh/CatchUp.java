@@ -17,14 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whole-store catch-up with one peer: a set reconciliation session over (timestamp, msgHash) items
- * ({@link ReconcileSession}), then the missing messages fetched with {@code WANT} in batches of
- * {@link MeshConfig#wantBatch()}, at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so
- * the serving side's outbound queue stays small (each answered batch is verified by every verify
- * thread at once, see {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer
- * starts a session when the link opens, again at once after a session that was truncated or whose
- * fetches brought new messages (until one brings none), and again when a PING or PONG shows that
- * the stores differ and the last session finished more than {@link MeshConfig#catchUpInterval()}
- * ago.
+ * ({@link ReconcileSession}), and the missing messages fetched with {@code WANT} in batches of
+ * {@link MeshConfig#wantBatch()} as soon as a batch of them is known (while the session still runs:
+ * a store far behind takes dozens of bounded round trips to reconcile, and fetching need not wait
+ * for the last), at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so the serving side's
+ * outbound queue stays small (each answered batch is verified by every verify thread at once, see
+ * {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer starts a session
+ * when the link opens, again at once after a session that was truncated or whose fetches brought
+ * new messages (until one brings none), and again when a PING or PONG shows that the stores differ
+ * and the last session finished more than {@link MeshConfig#catchUpInterval()} ago.
  *
  * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
  * reconciliation session.
@@ -49,6 +50,9 @@ final class CatchUp {
 
     /** New messages stored in this round. */
     long roundNew;
+
+    /** Items of the session's {@code need} already queued as WANT batches. */
+    int queuedNeed;
 
     final Deque<List<String>> wants = new ArrayDeque<>();
     final java.util.Set<String> outstanding = new java.util.HashSet<>();
@@ -134,6 +138,8 @@ final class CatchUp {
                 st.session =
                     ReconcileSession.initiator(mesh.index().index(), mesh.config().reconcile());
                 st.id = id;
+                st.queuedNeed = 0;
+                st.roundNew = 0;
                 message = st.session.startBase64();
               }
               s.send(new MeshPayload.Reconcile(id, message));
@@ -157,6 +163,7 @@ final class CatchUp {
     progress(s, st);
     Optional<String> reply;
     boolean finished;
+    boolean fetching;
     synchronized (st) {
       if (st.session == null || !r.session().equals(st.id)) {
         if (st.done.isDone()) {
@@ -164,6 +171,8 @@ final class CatchUp {
         }
         st.session = ReconcileSession.responder(mesh.index().index(), mesh.config().reconcile());
         st.id = r.session();
+        st.queuedNeed = 0;
+        st.roundNew = 0;
       }
       try {
         reply = st.session.receiveBase64(r.data());
@@ -177,11 +186,34 @@ final class CatchUp {
         return;
       }
       finished = st.session.isDone();
+      fetching = !finished && queueNeeds(st, false) > 0;
     }
     reply.ifPresent(data -> s.send(new MeshPayload.Reconcile(r.session(), data)));
     if (finished) {
       finish(s, st);
+    } else if (fetching) {
+      pump(s, st);
     }
+  }
+
+  /**
+   * Queues WANT batches for the items the session found since the last call: only whole batches
+   * while it runs, all of them when {@code flush}. Returns how many items were queued. Call with
+   * {@code st} locked.
+   */
+  private int queueNeeds(PeerState st, boolean flush) {
+    List<Item> fresh = st.session.needFrom(st.queuedNeed);
+    int batch = mesh.config().wantBatch();
+    int usable = flush ? fresh.size() : fresh.size() - fresh.size() % batch;
+    for (int i = 0; i < usable; i += batch) {
+      List<String> ids = new ArrayList<>(Math.min(batch, usable - i));
+      for (Item item : fresh.subList(i, Math.min(usable, i + batch))) {
+        ids.add(item.id().toHash().value());
+      }
+      st.wants.add(ids);
+    }
+    st.queuedNeed += usable;
+    return usable;
   }
 
   private void finish(MeshSession s, PeerState st) {
@@ -189,17 +221,9 @@ final class CatchUp {
     CompletableFuture<Integer> done;
     synchronized (st) {
       ReconcileSession rs = st.session;
-      List<String> ids = new ArrayList<>();
-      for (Item item : rs.need()) {
-        ids.add(item.id().toHash().value());
-      }
-      needed = ids.size();
-      int batch = mesh.config().wantBatch();
-      for (int i = 0; i < ids.size(); i += batch) {
-        st.wants.add(ids.subList(i, Math.min(ids.size(), i + batch)));
-      }
+      queueNeeds(st, true);
+      needed = rs.needCount();
       st.again = rs.isTruncated() && rs.isInitiator();
-      st.roundNew = 0;
       st.lastFinished = mesh.millis();
       done = st.done;
     }
@@ -226,7 +250,11 @@ final class CatchUp {
       boolean initiator = st.session != null && st.session.isInitiator();
       boolean progressed = mesh.counters().messagesNew.sum() > st.newAtStart;
       boolean retry = initiator && st.roundNew > 0;
-      if (st.wants.isEmpty() && st.outstanding.isEmpty() && ((st.again && progressed) || retry)) {
+      boolean sessionOver = st.session == null || st.session.isDone();
+      if (sessionOver
+          && st.wants.isEmpty()
+          && st.outstanding.isEmpty()
+          && ((st.again && progressed) || retry)) {
         st.again = false;
         st.roundNew = 0;
         restart = true;

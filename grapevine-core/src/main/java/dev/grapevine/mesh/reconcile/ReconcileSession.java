@@ -59,6 +59,10 @@ public final class ReconcileSession {
   private final MessageDigest sha256 = Fingerprint.sha256();
   private final Set<Item> have = new LinkedHashSet<>();
   private final Set<Item> need = new LinkedHashSet<>();
+
+  /** {@link #need} in the order found, for {@link #needFrom}. */
+  private final List<Item> needOrder = new ArrayList<>();
+
   private TreeMap<Bound, SentList> sentLists = new TreeMap<>();
   private boolean started;
   private boolean done;
@@ -215,6 +219,27 @@ public final class ReconcileSession {
    */
   public Set<Item> need() {
     return Collections.unmodifiableSet(new LinkedHashSet<>(need));
+  }
+
+  /** How many items {@link #need()} holds. */
+  public int needCount() {
+    return needOrder.size();
+  }
+
+  /**
+   * The items of {@link #need()} after the first {@code from}, in the order found: what was found
+   * since a caller last looked, so that it can fetch while the session still runs.
+   *
+   * @throws IndexOutOfBoundsException if {@code from} is negative or above {@link #needCount()}
+   */
+  public List<Item> needFrom(int from) {
+    return List.copyOf(needOrder.subList(from, needOrder.size()));
+  }
+
+  private void addNeed(Item item) {
+    if (need.add(item)) {
+      needOrder.add(item);
+    }
   }
 
   /** The session's counters. */
@@ -377,7 +402,7 @@ public final class ReconcileSession {
       extra.add(ours);
     }
     for (int position : lacking) {
-      need.add(theirs.get(position));
+      addNeed(theirs.get(position));
     }
     if (cut < 0) {
       have.addAll(extra);
@@ -429,7 +454,7 @@ public final class ReconcileSession {
     }
     for (Item item : diff.extra()) {
       if (!index.containsLocked(item)) {
-        need.add(item);
+        addNeed(item);
       }
     }
   }

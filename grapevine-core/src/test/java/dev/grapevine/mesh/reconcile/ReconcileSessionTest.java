@@ -123,6 +123,34 @@ class ReconcileSessionTest {
   }
 
   @Test
+  void whatIsNeededIsHandedOutRoundByRoundWhileTheSessionRuns() {
+    List<Item> items = Sets.randomItems(new Random(10), 5_000, 1_000_000, 0);
+    ReconcileSession initiator = ReconcileSession.initiator(new ItemIndex(), SMALL_FRAMES);
+    ReconcileSession responder = ReconcileSession.responder(ItemIndex.of(items), SMALL_FRAMES);
+    List<Item> handedOut = new ArrayList<>();
+    int roundsWithNewItemsBeforeTheEnd = 0;
+    Optional<byte[]> message = Optional.of(initiator.start());
+    for (int step = 0; step < 10_000 && message.isPresent(); step++) {
+      Optional<byte[]> reply = responder.receive(message.get());
+      if (reply.isEmpty()) {
+        break;
+      }
+      message = initiator.receive(reply.get());
+      List<Item> fresh = initiator.needFrom(handedOut.size());
+      if (!fresh.isEmpty() && !initiator.isDone()) {
+        roundsWithNewItemsBeforeTheEnd++;
+      }
+      handedOut.addAll(fresh);
+      assertThat(handedOut).hasSize(initiator.needCount());
+    }
+
+    assertThat(initiator.isDone()).isTrue();
+    assertThat(roundsWithNewItemsBeforeTheEnd).isGreaterThan(1);
+    assertThat(handedOut).containsExactlyElementsOf(initiator.need());
+    assertThat(handedOut).containsExactlyInAnyOrderElementsOf(items);
+  }
+
+  @Test
   void itemsAddedWhileASessionRunsNeverHideTheDifferencesThatWereThere() {
     Random random = new Random(8);
     List<Item> all = Sets.randomItems(random, 30_000, 1_000_000, 0);
