@@ -360,6 +360,11 @@ final class ConfigKeys {
         Kind.INT_OR_ZERO,
         S.readMapBytes(),
         (b, v) -> b.store.readMapBytes((Integer) v));
+    add.key(
+        "store.idle_checkpoint",
+        Kind.DURATION_OR_ZERO,
+        S.idleCheckpoint(),
+        (b, v) -> b.store.idleCheckpoint((Duration) v));
     return add.drafts.stream().map(Draft::key).toList();
   }
 

@@ -8,9 +8,12 @@ import dev.grapevine.mesh.reconcile.ReconcileSession;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * for the last), at most {@value #WANTS_IN_FLIGHT} batches in flight per peer so the serving side's
  * outbound queue stays small (each answered batch is verified by every verify thread at once, see
  * {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer starts a session
- * when the link opens, again at once after a session that was truncated or whose fetches brought
- * new messages (until one brings none), and again when a PING or PONG shows that the stores differ
- * and the last session finished more than {@link MeshConfig#catchUpInterval()} ago.
+ * when the link opens, again after a session that was truncated or whose fetches brought new
+ * messages (until one brings none) as soon as its last batch is asked for (the new session skips
+ * the ids still in flight), and again when a PING or PONG shows that the stores differ and the last
+ * session finished more than {@link MeshConfig#catchUpInterval()} ago.
  *
  * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
  * reconciliation session.
@@ -55,7 +59,13 @@ final class CatchUp {
     int queuedNeed;
 
     final Deque<List<String>> wants = new ArrayDeque<>();
-    final java.util.Set<String> outstanding = new java.util.HashSet<>();
+
+    /** WANTs in flight: request id to the ids asked for. */
+    final Map<String, List<String>> outstanding = new HashMap<>();
+
+    /** The ids of {@link #outstanding}, which a new session must not ask for again. */
+    final Set<String> inFlight = new HashSet<>();
+
     long lastProgress;
     Scheduler.Cancellable watchdog;
 
@@ -104,6 +114,7 @@ final class CatchUp {
       st.session = null;
       st.wants.clear();
       st.outstanding.clear();
+      st.inFlight.clear();
       st.again = false;
       st.lastFinished = mesh.millis();
       abandon = st.done;
@@ -205,11 +216,18 @@ final class CatchUp {
     List<Item> fresh = st.session.needFrom(st.queuedNeed);
     int batch = mesh.config().wantBatch();
     int usable = flush ? fresh.size() : fresh.size() - fresh.size() % batch;
-    for (int i = 0; i < usable; i += batch) {
-      List<String> ids = new ArrayList<>(Math.min(batch, usable - i));
-      for (Item item : fresh.subList(i, Math.min(usable, i + batch))) {
-        ids.add(item.id().toHash().value());
+    List<String> ids = new ArrayList<>(batch);
+    for (Item item : fresh.subList(0, usable)) {
+      String id = item.id().toHash().value();
+      if (!st.inFlight.contains(id)) {
+        ids.add(id);
       }
+      if (ids.size() == batch) {
+        st.wants.add(ids);
+        ids = new ArrayList<>(batch);
+      }
+    }
+    if (!ids.isEmpty()) {
       st.wants.add(ids);
     }
     st.queuedNeed += usable;
@@ -238,8 +256,10 @@ final class CatchUp {
     synchronized (st) {
       while (st.outstanding.size() < WANTS_IN_FLIGHT && !st.wants.isEmpty()) {
         String id = UUID.randomUUID().toString();
-        st.outstanding.add(id);
-        send.add(new MeshPayload.Want(id, st.wants.poll()));
+        List<String> ids = st.wants.poll();
+        st.outstanding.put(id, ids);
+        st.inFlight.addAll(ids);
+        send.add(new MeshPayload.Want(id, ids));
       }
       // The initiator reconciles again at once after a round that brought new messages: the
       // responder may have truncated its side (the initiator cannot tell), a message may not have
@@ -250,11 +270,11 @@ final class CatchUp {
       boolean initiator = st.session != null && st.session.isInitiator();
       boolean progressed = mesh.counters().messagesNew.sum() > st.newAtStart;
       boolean retry = initiator && st.roundNew > 0;
+      // The next session starts once the last batch is asked for, not once it has arrived, so
+      // that what a truncated session left out is found while the last batches are in flight;
+      // it skips the ids in flight.
       boolean sessionOver = st.session == null || st.session.isDone();
-      if (sessionOver
-          && st.wants.isEmpty()
-          && st.outstanding.isEmpty()
-          && ((st.again && progressed) || retry)) {
+      if (sessionOver && st.wants.isEmpty() && ((st.again && progressed) || retry)) {
         st.again = false;
         st.roundNew = 0;
         restart = true;
@@ -314,7 +334,7 @@ final class CatchUp {
     }
     boolean ours;
     synchronized (st) {
-      ours = st.outstanding.contains(m.requestId());
+      ours = st.outstanding.containsKey(m.requestId());
     }
     if (!ours) {
       return;
@@ -328,7 +348,10 @@ final class CatchUp {
           synchronized (st) {
             st.roundNew += added;
             if (last) {
-              st.outstanding.remove(m.requestId());
+              List<String> asked = st.outstanding.remove(m.requestId());
+              if (asked != null) {
+                st.inFlight.removeAll(asked);
+              }
             }
           }
           if (last) {

@@ -152,6 +152,8 @@ final class SqliteMessageStore implements MessageStore {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder commitNanos =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder idleCheckpoints =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** Written by the writer thread only; read by metrics. */
   private final AtomicLong maxCommitNanos = new AtomicLong();
@@ -393,8 +395,16 @@ final class SqliteMessageStore implements MessageStore {
   private void runWriter() {
     try {
       long window = config.commitWindow().toNanos();
+      long idle = config.idleCheckpoint().toNanos();
       long lastStart = System.nanoTime() - window;
+      boolean uncheckpointed = false;
       while (true) {
+        if (uncheckpointed && idle > 0 && !queue.awaitWork(idle)) {
+          session.checkpoint();
+          idleCheckpoints.increment();
+          uncheckpointed = false;
+          continue;
+        }
         List<WriteOp> batch =
             queue.take(config.maxBatchSize(), config.commitWindowMinWrites(), lastStart + window);
         if (batch.isEmpty()) {
@@ -402,6 +412,7 @@ final class SqliteMessageStore implements MessageStore {
         }
         lastStart = System.nanoTime();
         commit(batch);
+        uncheckpointed = true;
       }
     } catch (InterruptedException e) {
       log.warn("Store writer for {} interrupted; failing queued writes", file);
@@ -730,7 +741,8 @@ final class SqliteMessageStore implements MessageStore {
 
   @Override
   public CommitStats commitStats() {
-    return new CommitStats(commits.sum(), commitNanos.sum(), maxCommitNanos.get());
+    return new CommitStats(
+        commits.sum(), commitNanos.sum(), maxCommitNanos.get(), idleCheckpoints.sum());
   }
 
   /** Writer thread. */
@@ -1143,6 +1155,25 @@ final class SqliteMessageStore implements MessageStore {
       knownAuthors.commit();
       knownNames.commit();
       committedMissingRows = missingRows;
+    }
+
+    /**
+     * Copies the WAL into the database file without waiting for readers (a passive checkpoint), so
+     * that reads find the pages in the mapped file rather than in the WAL. A failure only leaves
+     * the pages in the WAL for the next automatic checkpoint.
+     */
+    void checkpoint() {
+      try {
+        connection.setAutoCommit(true);
+        try (Statement st = connection.createStatement();
+            ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+          rs.next();
+        } finally {
+          connection.setAutoCommit(false);
+        }
+      } catch (SQLException e) {
+        log.debug("An idle checkpoint of the store failed: {}", e.toString());
+      }
     }
 
     void rollbackQuietly() {

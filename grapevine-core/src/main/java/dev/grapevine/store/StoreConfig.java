@@ -59,7 +59,8 @@ public record StoreConfig(
     Duration commitWindow,
     int commitWindowMinWrites,
     int recentKeys,
-    int readMapBytes) {
+    int readMapBytes,
+    Duration idleCheckpoint) {
 
   /** Default {@link #maxBlobBytes()}: 8 MiB. */
   public static final int DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
@@ -81,6 +82,7 @@ public record StoreConfig(
     requirePositive("commitWindowMinWrites", commitWindowMinWrites);
     requireNotNegative("recentKeys", recentKeys);
     requireNotNegative("readMapBytes", readMapBytes);
+    requireNotNegative("idleCheckpoint", idleCheckpoint);
   }
 
   /** The default settings. */
@@ -107,7 +109,8 @@ public record StoreConfig(
         .commitWindow(commitWindow)
         .commitWindowMinWrites(commitWindowMinWrites)
         .recentKeys(recentKeys)
-        .readMapBytes(readMapBytes);
+        .readMapBytes(readMapBytes)
+        .idleCheckpoint(idleCheckpoint);
   }
 
   /** Builds a {@link StoreConfig}; not thread-safe. */
@@ -124,6 +127,7 @@ public record StoreConfig(
     private int commitWindowMinWrites = 16;
     private int recentKeys = 16_384;
     private int readMapBytes = 256 * 1024 * 1024;
+    private Duration idleCheckpoint = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -199,6 +203,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** See {@link StoreConfig#idleCheckpoint()}. */
+    public Builder idleCheckpoint(Duration value) {
+      this.idleCheckpoint = value;
+      return this;
+    }
+
     /**
      * The validated settings.
      *
@@ -217,7 +227,8 @@ public record StoreConfig(
           commitWindow,
           commitWindowMinWrites,
           recentKeys,
-          readMapBytes);
+          readMapBytes,
+          idleCheckpoint);
     }
   }
 }

@@ -129,6 +129,23 @@ final class WriteQueue {
     }
   }
 
+  /**
+   * Waits up to {@code nanos} for a write to be queued. True if one is queued or the queue closed,
+   * false if it stayed empty and open that long.
+   */
+  boolean awaitWork(long nanos) throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      long wait = nanos;
+      while (ops.isEmpty() && !closed && wait > 0) {
+        wait = notEmpty.awaitNanos(wait);
+      }
+      return !ops.isEmpty() || closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Free slots now (0 when the byte bound is reached or the queue is closed). */
   int remainingCapacity() {
     lock.lock();

@@ -242,6 +242,35 @@ class SqliteMessageStoreTest extends MessageStoreContract {
   }
 
   @Test
+  void aWriterLeftIdleAfterACommitCopiesTheWalIntoTheDatabaseFile() throws Exception {
+    Path file = dir.resolve("idle.db");
+    StoreConfig config = StoreConfig.builder().idleCheckpoint(Duration.ofMillis(50)).build();
+    List<Post> posts = manyPosts(20);
+    try (MessageStore s = MessageStore.sqlite(file, config)) {
+      for (Post p : posts) {
+        s.add(p.message());
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> s.commitStats().idleCheckpoints() >= 1);
+      long checkpoints = s.commitStats().idleCheckpoints();
+
+      try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+          Statement st = other.createStatement();
+          ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+        assertThat(rs.next()).isTrue();
+        // Every frame in the WAL is already in the database file.
+        assertThat(rs.getInt(3)).isEqualTo(rs.getInt(2));
+      }
+      // Nothing was written since, so the writer does not checkpoint again.
+      assertThat(s.commitStats().idleCheckpoints()).isEqualTo(checkpoints);
+      for (Post p : posts) {
+        assertThat(s.byHash(p.hash())).isPresent();
+      }
+    }
+  }
+
+  @Test
   void underLoadTheWriterWaitsOutTheCommitWindowSoQueuedWritesShareOneCommit() throws Exception {
     Path file = dir.resolve("window.db");
     StoreConfig config =
