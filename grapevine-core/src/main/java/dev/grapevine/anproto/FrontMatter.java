@@ -246,11 +246,11 @@ final class FrontMatter {
    * what Wiredove clients write ({@code name: Alice}, {@code previous: <hash>}); otherwise null,
    * and the caller loads it with SnakeYAML. Simple means: lines separated by LF only, each exactly
    * {@code key: value}; keys of letters, digits, {@code _} and {@code -}, all distinct; values of
-   * letters, digits, spaces and {@code +/=._-}, starting with a letter or digit and not ending in a
-   * space; every key and value a string under {@link StdYamlSchema} (not a number, boolean, null or
-   * timestamp). For such text SnakeYAML gives exactly this map of strings (a property test keeps
-   * the two in step); the fast path costs a scan instead of a parse, which matters because every
-   * stored message's content is parsed.
+   * letters, digits, spaces and {@code +/=._-}, starting with a letter, a digit, {@code +} or
+   * {@code /} (as base64 hashes may) and not ending in a space; every key and value a string under
+   * {@link StdYamlSchema} (not a number, boolean, null or timestamp). For such text SnakeYAML gives
+   * exactly this map of strings (a property test keeps the two in step); the fast path costs a scan
+   * instead of a parse, which matters because every stored message's content is parsed.
    */
   static Map<String, Object> loadSimple(String yaml) {
     if (yaml.isEmpty()) {
@@ -292,8 +292,8 @@ final class FrontMatter {
   }
 
   private static boolean isSimpleValue(String value) {
-    if (value.isEmpty()
-        || !isAsciiLetterOrDigit(value.charAt(0))
+    char first = value.isEmpty() ? ' ' : value.charAt(0);
+    if (!(isAsciiLetterOrDigit(first) || first == '+' || first == '/')
         || value.charAt(value.length() - 1) == ' ') {
       return false;
     }

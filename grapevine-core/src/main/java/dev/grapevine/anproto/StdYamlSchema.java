@@ -67,6 +67,14 @@ final class StdYamlSchema implements Schema {
 
   /** The type of the plain scalar {@code text}. */
   static Type typeOfPlain(String text) {
+    if (!text.isEmpty() && !mayBeTyped(text.charAt(0))) {
+      return Type.STRING;
+    }
+    return typeByPatterns(text);
+  }
+
+  /** {@link #typeOfPlain} without the shortcut on the first character. */
+  static Type typeByPatterns(String text) {
     if (NULLS.contains(text)) {
       return Type.NULL;
     }
@@ -83,6 +91,30 @@ final class StdYamlSchema implements Schema {
       return Type.TIMESTAMP;
     }
     return text.equals("<<") ? Type.MERGE_KEY : Type.STRING;
+  }
+
+  /**
+   * Whether a scalar starting with {@code c} can be anything but a string: every other type starts
+   * with a digit, a sign, {@code .}, {@code ~}, {@code <} or the first letter of {@code null},
+   * {@code true} or {@code false}. Most text fails this at once and skips the patterns.
+   */
+  private static boolean mayBeTyped(char c) {
+    switch (c) {
+      case '+':
+      case '-':
+      case '.':
+      case '~':
+      case '<':
+      case 'n':
+      case 'N':
+      case 't':
+      case 'T':
+      case 'f':
+      case 'F':
+        return true;
+      default:
+        return c >= '0' && c <= '9';
+    }
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Any thread may publish. One thread, {@code grapevine-events-N}, takes events
  * in order and hands each to every {@link EventListener} and to the event API; listeners must
- * return quickly. {@link #close()} delivers what is queued, then stops and joins the thread.
+ * return quickly. After each batch it pauses for a millisecond before it waits again, so a stream
+ * of events costs the publishers no wake-up each. {@link #close()} delivers what is queued, then
+ * stops and joins the thread.
  */
 public final class NodeEvents implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeEvents.class);
@@ -313,16 +316,26 @@ public final class NodeEvents implements AutoCloseable {
     try {
       while (true) {
         Object item = queue.take();
-        if (item == Stop.STOP) {
-          drainAfterStop();
-          return;
+        while (item != null) {
+          if (item == Stop.STOP) {
+            drainAfterStop();
+            return;
+          }
+          handle(item);
+          item = queue.poll();
         }
-        handle(item);
+        // A pause before waiting again, so that under a stream of events (one per stored message
+        // while a peer catches up) the publishers find this thread busy rather than parked and
+        // do not pay a wake-up each: events are delivered in batches, at most this much later.
+        LockSupport.parkNanos(this, BATCH_PAUSE_NANOS);
       }
     } catch (InterruptedException e) {
       log.debug("Event thread interrupted");
     }
   }
+
+  /** How long the event thread gathers events after a batch before it waits for the next. */
+  private static final long BATCH_PAUSE_NANOS = 1_000_000;
 
   private void drainAfterStop() {
     Object item;

@@ -330,4 +330,36 @@ class FrontMatterTest {
             word);
     return line.list().ofMinSize(1).ofMaxSize(5).map(lines -> String.join("\n", lines));
   }
+
+  @Property(tries = 5000, seed = "20261207")
+  void theFirstCharacterShortcutNeverMissesATypedScalar(@ForAll("scalarLike") String text) {
+    assertThat(StdYamlSchema.typeOfPlain(text)).isEqualTo(StdYamlSchema.typeByPatterns(text));
+  }
+
+  /** Short strings of the characters numbers, booleans, nulls and timestamps are made of. */
+  @Provide
+  Arbitrary<String> scalarLike() {
+    return Arbitraries.oneOf(
+        Arbitraries.strings()
+            .withChars("0123456789+-._:~<eExXoObBaAfFtTnNuUlLrRsSiIzZ ")
+            .ofMaxLength(12),
+        Arbitraries.of(
+            "true",
+            "False",
+            "NULL",
+            "~",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "0x1F",
+            "0o17",
+            "<<",
+            "2024-01-01",
+            "2024-1-1 10:00:00 +1",
+            "1_000",
+            "+12",
+            "-0",
+            "1e5",
+            "null"));
+  }
 }
