@@ -27,7 +27,8 @@ import java.util.Optional;
  * @param maxRemembered most peers learned from PEER_LIST that are remembered (default 500)
  * @param syncBatch messages per SYNC_RESPONSE; larger requests are clamped (default 50)
  * @param syncTimeout how long a SYNC_REQUEST may wait before another peer is asked (default 10 s)
- * @param wantBatch most message hashes per WANT (default 256)
+ * @param wantBatch most message hashes per WANT (default 512: with 8 WANTs in flight, enough
+ *     messages are on their way that verification never waits for the store's commit)
  * @param maxMessagesBytes most characters of messages and content per MESSAGES frame (default 1
  *     MiB); one larger message is sent alone
  * @param maxFrameBytes largest mesh frame accepted; larger ones close the link with 1009 (default
@@ -197,7 +198,7 @@ public record MeshConfig(
     private int maxRemembered = 500;
     private int syncBatch = 50;
     private Duration syncTimeout = Duration.ofSeconds(10);
-    private int wantBatch = 256;
+    private int wantBatch = 512;
     private int maxMessagesBytes = 1 << 20;
     private int maxFrameBytes = 16 << 20;
     private Duration catchUpInterval = Duration.ofSeconds(60);
