@@ -3,6 +3,7 @@ package dev.grapevine;
 import dev.grapevine.anproto.AnProto;
 import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
+import dev.grapevine.anproto.KeyCache;
 import dev.grapevine.anproto.KeyPair;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.VerifiedMessage;
@@ -142,6 +143,7 @@ public final class Node implements AutoCloseable {
           AnprotoSync.builder(store, scheduler)
               .config(config.sync())
               .listener(new Fanout(listeners))
+              .keyCache(KeyCache.create(config.mesh().decodedKeys()))
               .build();
       ApdsRoutes routes =
           ApdsRoutes.builder()

@@ -102,7 +102,7 @@ public final class Mesh implements AutoCloseable {
   private final CatchUp catchUp;
   private final FeedSync feedSync;
 
-  /** Decoded keys of the authors whose messages arrive, for cheaper verification. */
+  /** Decoded keys of the authors whose messages arrive, shared with the ANProto surface. */
   private final KeyCache keyCache;
 
   /** Contents asked for by hash after their message came without one; bounded. */
@@ -137,7 +137,7 @@ public final class Mesh implements AutoCloseable {
             base.slowConsumerTimeout());
     this.index = b.index != null ? b.index : MessageStoreIndex.load(store);
     this.seen = new Seen(config.seenCapacity());
-    this.keyCache = KeyCache.create(config.decodedKeys());
+    this.keyCache = sync.keyCache();
     int n = INSTANCES.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.workers =

@@ -45,9 +45,10 @@ import java.util.Optional;
  * @param framesPerSecond frames a peer may send per second on average before its frames are
  *     answered with an error and dropped (default 5,000)
  * @param verifyThreads threads that verify signatures of messages arriving by the mesh
- * @param decodedKeys authors whose decoded public keys are kept so that their next messages verify
- *     without decoding the key again (default 4,096, about 1.2 MiB; see {@link
- *     dev.grapevine.anproto.KeyCache})
+ * @param decodedKeys authors whose decoded public keys a node keeps so that their next messages
+ *     verify without decoding the key again (default 4,096, about 1.2 MiB; see {@link
+ *     dev.grapevine.anproto.KeyCache}). The node's one cache serves the mesh and the ANProto
+ *     surface; a mesh built alone uses its {@code AnprotoSync}'s
  */
 public record MeshConfig(
     boolean enabled,

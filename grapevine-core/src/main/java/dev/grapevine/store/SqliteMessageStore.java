@@ -1,7 +1,5 @@
 package dev.grapevine.store;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.Opened;
@@ -164,7 +162,7 @@ final class SqliteMessageStore implements MessageStore {
    * is usually the author's post just before. Filled by the writer after each commit, so a key is
    * never reported before it is durable; null when turned off.
    */
-  private final Cache<String, Boolean> recentKeys;
+  private final RecentKeys recentKeys;
 
   private final AtomicLong messages;
   private final AtomicLong authors;
@@ -188,10 +186,7 @@ final class SqliteMessageStore implements MessageStore {
     this.readers =
         new ReaderPool(
             url(file), config.readerConnections(), config.waitTimeout(), config.readMapBytes());
-    this.recentKeys =
-        config.recentKeys() == 0
-            ? null
-            : CacheBuilder.newBuilder().maximumSize(config.recentKeys()).build();
+    this.recentKeys = config.recentKeys() == 0 ? null : new RecentKeys(config.recentKeys());
     this.messages = new AtomicLong(counts[0]);
     this.authors = new AtomicLong(counts[1]);
     this.blobs = new AtomicLong(counts[2]);
@@ -457,7 +452,7 @@ final class SqliteMessageStore implements MessageStore {
     }
     if (recentKeys != null) {
       for (String key : delta.keys) {
-        recentKeys.put(key, Boolean.TRUE);
+        recentKeys.add(key);
       }
     }
     messages.addAndGet(delta.messages);
@@ -514,7 +509,7 @@ final class SqliteMessageStore implements MessageStore {
     if (!session.keys().mightContain(key.value())) {
       return false;
     }
-    if (recentKeys != null && recentKeys.getIfPresent(key.value()) != null) {
+    if (recentKeys != null && recentKeys.contains(key.value())) {
       return true;
     }
     return read(

@@ -5,6 +5,7 @@ import static dev.grapevine.internal.Checks.printable;
 import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
 import dev.grapevine.anproto.InvalidMessageException;
+import dev.grapevine.anproto.KeyCache;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.anproto.SignedMessage;
 import dev.grapevine.anproto.VerifiedMessage;
@@ -166,7 +167,14 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder junkClosures = new LongAdder();
 
+  /** Decoded keys of known authors, shared with the mesh. */
+  private final KeyCache keyCache;
+
+  /** Authors whose decoded keys are kept when the builder is given no cache. */
+  public static final int DEFAULT_DECODED_KEYS = 4_096;
+
   private AnprotoSync(Builder b) {
+    this.keyCache = b.keyCache != null ? b.keyCache : KeyCache.create(DEFAULT_DECODED_KEYS);
     this.store = b.store;
     this.scheduler = b.scheduler;
     this.config = b.config;
@@ -280,6 +288,11 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
    */
   public CompletableFuture<Boolean> publish(VerifiedMessage message, String content) {
     return accept(message, content, LocalOrigin.INSTANCE);
+  }
+
+  /** The decoded keys verification goes through; the mesh uses them too. */
+  public KeyCache keyCache() {
+    return keyCache;
   }
 
   /**
@@ -717,7 +730,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     }
     VerifiedMessage verified;
     try {
-      verified = message.verify();
+      verified = message.verify(keyCache);
     } catch (InvalidMessageException e) {
       inFlight.remove(h);
       rejectInvalid(origin, e);
@@ -1407,6 +1420,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     private final Scheduler scheduler;
     private SyncConfig config = SyncConfig.DEFAULT;
     private SyncListener listener = SyncListener.NOOP;
+    private KeyCache keyCache;
 
     private Builder(MessageStore store, Scheduler scheduler) {
       this.store = Objects.requireNonNull(store, "store");
@@ -1422,6 +1436,15 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
     /** The observer (default none). */
     public Builder listener(SyncListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The decoded keys of known authors that verification goes through (default: a cache of {@link
+     * #DEFAULT_DECODED_KEYS} keys); the mesh verifies through the same one.
+     */
+    public Builder keyCache(KeyCache value) {
+      this.keyCache = Objects.requireNonNull(value, "keyCache");
       return this;
     }
 
