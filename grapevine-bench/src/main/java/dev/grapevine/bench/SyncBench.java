@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  *       writes the corpus straight into its store (contents, then messages, a bounded number of
  *       writes in flight), then brings A's reconciliation index up to date.
  *   <li>Warms up: a throwaway node catches up from a second node holding the first {@link
- *       Options#warmupMessages()} posts, untimed, so the timed node runs compiled code.
+ *       Options#warmupMessages()} posts, then {@link Options#warmupRuns()} throwaway nodes each
+ *       catch up all of node A, untimed, so that the timed nodes run code the JIT has compiled for
+ *       exactly what they do.
  *   <li>Measures the parallel verify rate ({@link VerifyRate}) on every core.
  *   <li>Starts node B, fresh, with A's mesh URL as its only seed, and times from the call that
  *       starts B until B's store holds every message and every content. B finds A by the mesh
@@ -64,9 +66,12 @@ public final class SyncBench {
    * @param messages posts on node A, each with its content (default 100,000)
    * @param store the store of both nodes (default SQLite, as {@code grapevine serve})
    * @param authors authors the posts are spread over (default 16)
-   * @param warmupMessages posts a throwaway pair of nodes syncs first, untimed (default 100,000, as
-   *     many as a timed run, so that the JIT has compiled the paths a timed run takes at the size
-   *     it takes them; at most {@code messages} are used; 0 times a cold JVM)
+   * @param warmupMessages posts a throwaway pair of nodes syncs first, untimed (default 20,000; at
+   *     most {@code messages} are used; 0 skips it)
+   * @param warmupRuns untimed catch-ups of all of node A by throwaway nodes before the timed runs
+   *     (default 1; with 0 and no {@code warmupMessages} a cold JVM is timed). A first catch-up
+   *     still pays for JIT compilation (seconds of compiler CPU on two cores) even after the
+   *     smaller warm-up; a full one leaves the timed runs alike
    * @param repeat timed runs, each with a fresh node B (default 1)
    * @param timeout bound on the whole run (default 10 min)
    * @param stallTimeout a run fails if B's store stops growing for this long (default 30 s)
@@ -79,6 +84,7 @@ public final class SyncBench {
       StoreKind store,
       int authors,
       int warmupMessages,
+      int warmupRuns,
       int repeat,
       Duration timeout,
       Duration stallTimeout,
@@ -101,6 +107,9 @@ public final class SyncBench {
       if (warmupMessages < 0) {
         throw new IllegalArgumentException(
             "Expected warmupMessages >= 0 but was " + warmupMessages);
+      }
+      if (warmupRuns < 0) {
+        throw new IllegalArgumentException("Expected warmupRuns >= 0 but was " + warmupRuns);
       }
       if (repeat < 1) {
         throw new IllegalArgumentException("Expected repeat >= 1 but was " + repeat);
@@ -134,7 +143,8 @@ public final class SyncBench {
       private int messages = 100_000;
       private StoreKind store = StoreKind.SQLITE;
       private int authors = 16;
-      private int warmupMessages = 100_000;
+      private int warmupMessages = 20_000;
+      private int warmupRuns = 1;
       private int repeat = 1;
       private Duration timeout = Duration.ofMinutes(10);
       private Duration stallTimeout = Duration.ofSeconds(30);
@@ -159,6 +169,12 @@ public final class SyncBench {
       /** See {@link Options#authors()}. */
       public Builder authors(int value) {
         this.authors = value;
+        return this;
+      }
+
+      /** See {@link Options#warmupRuns()}. */
+      public Builder warmupRuns(int value) {
+        this.warmupRuns = value;
         return this;
       }
 
@@ -210,6 +226,7 @@ public final class SyncBench {
             store,
             authors,
             warmupMessages,
+            warmupRuns,
             repeat,
             timeout,
             stallTimeout,
@@ -274,6 +291,19 @@ public final class SyncBench {
       long preloadStart = System.nanoTime();
       try (Node a = startServing(posts, dirs)) {
         long preloadMillis = (System.nanoTime() - preloadStart) / 1_000_000;
+        for (int k = 1; k <= options.warmupRuns(); k++) {
+          progress.accept(
+              "Warming up: throwaway catch-up "
+                  + k
+                  + " of "
+                  + options.warmupRuns()
+                  + " from node A (not timed)");
+          Run w = new Run(a, posts, deadline);
+          w.execute(dirs);
+          if (w.failure != null) {
+            return failedReport(date, cores, "in warm-up catch-up " + k + ": " + w.failure);
+          }
+        }
         VerifyRate.Result before = measureVerify(verifyCorpus, cores);
         List<Timed> timed = new ArrayList<>();
         for (int k = 1; k <= options.repeat(); k++) {
@@ -328,6 +358,7 @@ public final class SyncBench {
         Machine.current(),
         options.store().label(),
         Math.min(options.warmupMessages(), options.messages()),
+        options.warmupRuns(),
         options.messages(),
         options.authors(),
         preloadMillis,
@@ -368,6 +399,7 @@ public final class SyncBench {
         Machine.current(),
         options.store().label(),
         options.warmupMessages(),
+        options.warmupRuns(),
         options.messages(),
         options.authors(),
         -1,

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param date when the run started (ISO-8601, UTC)
  * @param machine where it ran
  * @param store {@code "sqlite"} (durable, in a temporary directory) or {@code "memory"}
- * @param warmupMessages posts a throwaway node caught up before timing (0: a cold JVM)
+ * @param warmupMessages posts a throwaway pair of nodes synced before timing
+ * @param warmupRuns untimed catch-ups of all of node A before the timed runs
  * @param messages signed messages on node A, each with its content
  * @param authors authors whose chains the messages form
  * @param preloadMillis time to write the corpus into node A's store (not timed)
@@ -40,6 +41,7 @@ public record SyncReport(
     Machine machine,
     String store,
     int warmupMessages,
+    int warmupRuns,
     int messages,
     int authors,
     long preloadMillis,
@@ -232,7 +234,14 @@ public record SyncReport(
               Reports.count(receiver.framesIn()) + " / " + Reports.count(receiver.framesOut())));
     }
     rows.add(row("Preloading node A (untimed)", Reports.seconds(preloadMillis)));
-    rows.add(row("Warm-up (untimed, throwaway nodes)", Reports.count(warmupMessages) + " posts"));
+    rows.add(
+        row(
+            "Warm-up (untimed, throwaway nodes)",
+            Reports.count(warmupMessages)
+                + " posts by a pair, then "
+                + warmupRuns
+                + (warmupRuns == 1 ? " catch-up" : " catch-ups")
+                + " of node A"));
     rows.add(row("Machine", machine.describe()));
     rows.add(row("Date", date));
     return "### grapevine bench sync\n\n" + Reports.table(rows);

@@ -606,8 +606,16 @@ final class BenchCommand implements Runnable {
         paramLabel = "W",
         description =
             "Posts a throwaway pair of nodes syncs first, untimed (default: ${DEFAULT-VALUE};"
-                + " 0 times a cold JVM).")
+                + " 0 skips it).")
     int warmup = SyncBench.Options.DEFAULT.warmupMessages();
+
+    @Option(
+        names = "--warmup-runs",
+        paramLabel = "K",
+        description =
+            "Untimed catch-ups of all of node A by throwaway nodes before the timed runs"
+                + " (default: ${DEFAULT-VALUE}).")
+    int warmupRuns = SyncBench.Options.DEFAULT.warmupRuns();
 
     @Option(
         names = "--repeat",
@@ -654,6 +662,7 @@ final class BenchCommand implements Runnable {
                 .store(IngestBench.StoreKind.parse(store))
                 .authors(authors)
                 .warmupMessages(warmup)
+                .warmupRuns(warmupRuns)
                 .repeat(repeat)
                 .timeout(Duration.ofSeconds(common.timeoutSeconds))
                 .floor(floor)
