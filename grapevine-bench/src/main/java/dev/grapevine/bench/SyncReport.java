@@ -33,7 +33,8 @@ import java.util.Map;
  * @param storedContents content blobs in node B's store at the end
  * @param receiverCommits transactions node B's store committed during the run (0 in memory)
  * @param receiver node B's mesh counters at the end
- * @param sender node A's mesh counters at the end (cumulative over the runs)
+ * @param sender node A's mesh counters at the end (cumulative over the warm-up catch-ups and the
+ *     timed runs)
  */
 public record SyncReport(
     String benchmark,

@@ -253,7 +253,9 @@ final class FrontMatter {
    * instead of a parse, which matters because every stored message's content is parsed.
    */
   static Map<String, Object> loadSimple(String yaml) {
-    if (yaml.isEmpty()) {
+    // SnakeYAML refuses a document of its code point limit or more; so does the fast path, so that
+    // the two never differ (the text is ASCII here, one code point per char).
+    if (yaml.isEmpty() || yaml.length() + 1 >= LOAD_SETTINGS.getCodePointLimit()) {
       return null;
     }
     Map<String, Object> map = new LinkedHashMap<>();

@@ -18,6 +18,9 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
  * used go first. Thread-safe.
  */
 public final class KeyCache {
+  /** The default capacity: 4,096 keys, about 1.2 MiB. */
+  public static final int DEFAULT_CAPACITY = 4_096;
+
   private final Cache<PublicKey, Optional<PublicPoint>> points;
 
   private KeyCache(int capacity) {

@@ -40,6 +40,14 @@ public final class Checks {
     }
   }
 
+  /** Fails unless {@code value} is present, not negative and at most {@code max}. */
+  public static void requireBetweenZeroAnd(String name, Duration value, Duration max) {
+    requireNotNegative(name, value);
+    if (value.compareTo(max) > 0) {
+      throw new IllegalArgumentException("Expected " + name + " <= " + max + " but was " + value);
+    }
+  }
+
   /**
    * At most 64 code points of {@code s} for an error message, with anything outside printable ASCII
    * escaped as {@code \\uXXXX}, so that hostile input cannot forge log lines.

@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Mesh.ingest}, and the next is asked for once it is stored). The dialer starts a session
  * when the link opens, again after a session that was truncated or whose fetches brought new
  * messages (until one brings none) as soon as its last batch is asked for (the new session skips
- * the ids still in flight), and again when a PING or PONG shows that the stores differ and the last
- * session finished more than {@link MeshConfig#catchUpInterval()} ago.
+ * the ids already queued or in flight), and again when a PING or PONG shows that the stores differ
+ * and the last session finished more than {@link MeshConfig#catchUpInterval()} ago.
  *
  * <p>Thread-safe: each peer's state is guarded by its own monitor, which also confines its
  * reconciliation session.
@@ -63,8 +63,11 @@ final class CatchUp {
     /** WANTs in flight: request id to the ids asked for. */
     final Map<String, List<String>> outstanding = new HashMap<>();
 
-    /** The ids of {@link #outstanding}, which a new session must not ask for again. */
-    final Set<String> inFlight = new HashSet<>();
+    /**
+     * The ids queued in {@link #wants} or in flight: each is asked for once, however many sessions
+     * find it missing meanwhile.
+     */
+    final Set<String> pending = new HashSet<>();
 
     long lastProgress;
     Scheduler.Cancellable watchdog;
@@ -114,7 +117,7 @@ final class CatchUp {
       st.session = null;
       st.wants.clear();
       st.outstanding.clear();
-      st.inFlight.clear();
+      st.pending.clear();
       st.again = false;
       st.lastFinished = mesh.millis();
       abandon = st.done;
@@ -131,7 +134,10 @@ final class CatchUp {
         return st.done;
       }
       st.session = null;
-      st.done = new CompletableFuture<>();
+      if (st.done.isDone()) {
+        // An unfinished future stays: a start that is already queued completes it.
+        st.done = new CompletableFuture<>();
+      }
       st.newAtStart = mesh.counters().messagesNew.sum();
       done = st.done;
     }
@@ -175,6 +181,8 @@ final class CatchUp {
     Optional<String> reply;
     boolean finished;
     boolean fetching;
+    int needed = 0;
+    CompletableFuture<Integer> done = null;
     synchronized (st) {
       if (st.session == null || !r.session().equals(st.id)) {
         if (st.done.isDone()) {
@@ -197,13 +205,25 @@ final class CatchUp {
         return;
       }
       finished = st.session.isDone();
-      fetching = !finished && queueNeeds(st, false) > 0;
+      if (finished) {
+        // In the same locked block that saw the end, so that a pump on another thread never
+        // finds the session over with its last needs not yet queued.
+        needed = finishLocked(st);
+        done = st.done;
+        fetching = true;
+      } else {
+        fetching = queueNeeds(st, false) > 0;
+      }
     }
     reply.ifPresent(data -> s.send(new MeshPayload.Reconcile(r.session(), data)));
     if (finished) {
-      finish(s, st);
-    } else if (fetching) {
+      mesh.counters().reconciliations.increment();
+    }
+    if (fetching) {
       pump(s, st);
+    }
+    if (done != null) {
+      done.complete(needed);
     }
   }
 
@@ -219,7 +239,7 @@ final class CatchUp {
     List<String> ids = new ArrayList<>(batch);
     for (Item item : fresh.subList(0, usable)) {
       String id = item.id().toHash().value();
-      if (!st.inFlight.contains(id)) {
+      if (st.pending.add(id)) {
         ids.add(id);
       }
       if (ids.size() == batch) {
@@ -234,20 +254,16 @@ final class CatchUp {
     return usable;
   }
 
-  private void finish(MeshSession s, PeerState st) {
-    int needed;
-    CompletableFuture<Integer> done;
-    synchronized (st) {
-      ReconcileSession rs = st.session;
-      queueNeeds(st, true);
-      needed = rs.needCount();
-      st.again = rs.isTruncated() && rs.isInitiator();
-      st.lastFinished = mesh.millis();
-      done = st.done;
-    }
-    mesh.counters().reconciliations.increment();
-    pump(s, st);
-    done.complete(needed);
+  /**
+   * Queues what the finished session found still unqueued and records its end; returns how many
+   * items it needed. Call with {@code st} locked.
+   */
+  private int finishLocked(PeerState st) {
+    ReconcileSession rs = st.session;
+    queueNeeds(st, true);
+    st.again = rs.isTruncated() && rs.isInitiator();
+    st.lastFinished = mesh.millis();
+    return rs.needCount();
   }
 
   private void pump(MeshSession s, PeerState st) {
@@ -258,7 +274,6 @@ final class CatchUp {
         String id = UUID.randomUUID().toString();
         List<String> ids = st.wants.poll();
         st.outstanding.put(id, ids);
-        st.inFlight.addAll(ids);
         send.add(new MeshPayload.Want(id, ids));
       }
       // The initiator reconciles again at once after a round that brought new messages: the
@@ -272,7 +287,7 @@ final class CatchUp {
       boolean retry = initiator && st.roundNew > 0;
       // The next session starts once the last batch is asked for, not once it has arrived, so
       // that what a truncated session left out is found while the last batches are in flight;
-      // it skips the ids in flight.
+      // it skips the ids already queued or in flight.
       boolean sessionOver = st.session == null || st.session.isDone();
       if (sessionOver && st.wants.isEmpty() && ((st.again && progressed) || retry)) {
         st.again = false;
@@ -350,7 +365,7 @@ final class CatchUp {
             if (last) {
               List<String> asked = st.outstanding.remove(m.requestId());
               if (asked != null) {
-                st.inFlight.removeAll(asked);
+                st.pending.removeAll(asked);
               }
             }
           }

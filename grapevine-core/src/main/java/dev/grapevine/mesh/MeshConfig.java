@@ -1,5 +1,6 @@
 package dev.grapevine.mesh;
 
+import dev.grapevine.anproto.KeyCache;
 import dev.grapevine.mesh.reconcile.ReconcileConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -46,9 +47,9 @@ import java.util.Optional;
  *     answered with an error and dropped (default 5,000)
  * @param verifyThreads threads that verify signatures of messages arriving by the mesh
  * @param decodedKeys authors whose decoded public keys a node keeps so that their next messages
- *     verify without decoding the key again (default 4,096, about 1.2 MiB; see {@link
- *     dev.grapevine.anproto.KeyCache}). The node's one cache serves the mesh and the ANProto
- *     surface; a mesh built alone uses its {@code AnprotoSync}'s
+ *     verify without decoding the key again (default 4,096, about 1.2 MiB; see {@link KeyCache}).
+ *     The node's one cache serves the mesh and the ANProto surface; a mesh built alone uses its
+ *     {@code AnprotoSync}'s
  */
 public record MeshConfig(
     boolean enabled,
@@ -207,7 +208,7 @@ public record MeshConfig(
     private Duration graftTimeout = Duration.ofMillis(200);
     private Duration haveInterval = Duration.ofMillis(25);
     private int seenCapacity = 50_000;
-    private int decodedKeys = 4_096;
+    private int decodedKeys = KeyCache.DEFAULT_CAPACITY;
     private int framesPerSecond = 5_000;
     private int verifyThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 

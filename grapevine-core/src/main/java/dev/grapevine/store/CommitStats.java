@@ -6,8 +6,8 @@ package dev.grapevine.store;
  * @param commits transactions committed
  * @param totalNanos time spent in COMMIT (the WAL sync) over all of them
  * @param maxNanos the longest single COMMIT
- * @param idleCheckpoints checkpoints the writer ran because no write came for {@link
- *     StoreConfig#idleCheckpoint()} after a commit
+ * @param idleCheckpoints checkpoints that copied the whole WAL into the database file, run by the
+ *     writer because no write came for {@link StoreConfig#idleCheckpoint()} after a commit
  */
 public record CommitStats(long commits, long totalNanos, long maxNanos, long idleCheckpoints) {
   /** No commits (a store without a disk). */

@@ -395,9 +395,12 @@ final class SqliteMessageStore implements MessageStore {
       boolean uncheckpointed = false;
       while (true) {
         if (uncheckpointed && idle > 0 && !queue.awaitWork(idle)) {
-          session.checkpoint();
-          idleCheckpoints.increment();
-          uncheckpointed = false;
+          // An incomplete checkpoint (a reader still needs old frames) is tried again after
+          // the next idle period.
+          uncheckpointed = !session.checkpoint();
+          if (!uncheckpointed) {
+            idleCheckpoints.increment();
+          }
           continue;
         }
         List<WriteOp> batch =
@@ -1154,21 +1157,34 @@ final class SqliteMessageStore implements MessageStore {
 
     /**
      * Copies the WAL into the database file without waiting for readers (a passive checkpoint), so
-     * that reads find the pages in the mapped file rather than in the WAL. A failure only leaves
-     * the pages in the WAL for the next automatic checkpoint.
+     * that reads find the pages in the mapped file rather than in the WAL. Returns whether every
+     * frame was copied; a failure only leaves pages in the WAL for the next checkpoint.
+     *
+     * @throws StoreException {@code IO} if the connection cannot be returned to transactions, which
+     *     stops the writer rather than letting it commit statement by statement
      */
-    void checkpoint() {
+    boolean checkpoint() {
+      boolean complete = false;
       try {
         connection.setAutoCommit(true);
         try (Statement st = connection.createStatement();
             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-          rs.next();
-        } finally {
-          connection.setAutoCommit(false);
+          // busy, frames in the WAL, frames checkpointed
+          complete = rs.next() && rs.getInt(1) == 0 && rs.getInt(2) == rs.getInt(3);
         }
       } catch (SQLException e) {
-        log.debug("An idle checkpoint of the store failed: {}", e.toString());
+        log.warn("An idle checkpoint of the store failed: {}", e.toString());
+      } finally {
+        try {
+          connection.setAutoCommit(false);
+        } catch (SQLException e) {
+          throw new StoreException(
+              StoreException.Reason.IO,
+              "Could not return the write connection to transactions after a checkpoint",
+              e);
+        }
       }
+      return complete;
     }
 
     void rollbackQuietly() {

@@ -1,5 +1,6 @@
 package dev.grapevine.store;
 
+import static dev.grapevine.internal.Checks.requireBetweenZeroAnd;
 import static dev.grapevine.internal.Checks.requireNotNegative;
 import static dev.grapevine.internal.Checks.requirePositive;
 
@@ -46,6 +47,12 @@ import java.time.Duration;
  *     are memory accesses instead of a {@code pread} each (measured: a sixth less CPU to serve a
  *     peer that is catching up; pages still in the WAL are read as before). The mapping is address
  *     space shared with the page cache, not heap
+ * @param idleCheckpoint how long the SQLite store's writer waits without a write after a commit
+ *     before it copies the WAL into the database file (a passive checkpoint; default 1 s, 0 turns
+ *     it off, at most {@link #MAX_WAIT}): the pages of a burst of writes are then read through the
+ *     mapped file rather than looked up in the WAL. Writes that arrive during the checkpoint wait
+ *     for it. A busy store never waits that long, so it checkpoints every 10,000 WAL pages, as
+ *     before
  */
 public record StoreConfig(
     int maxBlobBytes,
@@ -61,6 +68,9 @@ public record StoreConfig(
     int recentKeys,
     int readMapBytes,
     Duration idleCheckpoint) {
+
+  /** The longest {@link #commitWindow()} and {@link #idleCheckpoint()}: one hour. */
+  public static final Duration MAX_WAIT = Duration.ofHours(1);
 
   /** Default {@link #maxBlobBytes()}: 8 MiB. */
   public static final int DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
@@ -78,11 +88,11 @@ public record StoreConfig(
     requirePositive("maxPageSize", maxPageSize);
     requireNotNegative("waitTimeout", waitTimeout);
     requireNotNegative("closeTimeout", closeTimeout);
-    requireNotNegative("commitWindow", commitWindow);
+    requireBetweenZeroAnd("commitWindow", commitWindow, MAX_WAIT);
     requirePositive("commitWindowMinWrites", commitWindowMinWrites);
     requireNotNegative("recentKeys", recentKeys);
     requireNotNegative("readMapBytes", readMapBytes);
-    requireNotNegative("idleCheckpoint", idleCheckpoint);
+    requireBetweenZeroAnd("idleCheckpoint", idleCheckpoint, MAX_WAIT);
   }
 
   /** The default settings. */

@@ -170,11 +170,8 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
   /** Decoded keys of known authors, shared with the mesh. */
   private final KeyCache keyCache;
 
-  /** Authors whose decoded keys are kept when the builder is given no cache. */
-  public static final int DEFAULT_DECODED_KEYS = 4_096;
-
   private AnprotoSync(Builder b) {
-    this.keyCache = b.keyCache != null ? b.keyCache : KeyCache.create(DEFAULT_DECODED_KEYS);
+    this.keyCache = b.keyCache != null ? b.keyCache : KeyCache.create(KeyCache.DEFAULT_CAPACITY);
     this.store = b.store;
     this.scheduler = b.scheduler;
     this.config = b.config;
@@ -1441,7 +1438,7 @@ public final class AnprotoSync implements LinkHandler, AutoCloseable {
 
     /**
      * The decoded keys of known authors that verification goes through (default: a cache of {@link
-     * #DEFAULT_DECODED_KEYS} keys); the mesh verifies through the same one.
+     * KeyCache#DEFAULT_CAPACITY} keys); the mesh verifies through the same one.
      */
     public Builder keyCache(KeyCache value) {
       this.keyCache = Objects.requireNonNull(value, "keyCache");

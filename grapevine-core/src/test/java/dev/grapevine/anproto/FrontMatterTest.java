@@ -307,6 +307,18 @@ class FrontMatterTest {
     }
   }
 
+  @Test
+  void frontMatterTooLongForSnakeYamlIsNotReadByTheFastPathEither() {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; yaml.length() < 3_200_000; i++) {
+      yaml.append(i == 0 ? "" : "\n").append('k').append(i).append(": v");
+    }
+    String text = "---\n" + yaml + "\n---\nbody";
+
+    assertThat(FrontMatter.loadSimple(yaml.toString())).isNull();
+    assertThat(Content.parse(text).attributes()).isEmpty();
+  }
+
   @Property(tries = 5000, seed = "20261207")
   void theFastPathReadsWhatSnakeYamlReadsWheneverItAnswers(@ForAll("simpleLooking") String yaml) {
     Map<String, Object> fast = FrontMatter.loadSimple(yaml);

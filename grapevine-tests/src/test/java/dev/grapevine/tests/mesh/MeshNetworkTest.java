@@ -9,6 +9,7 @@ import dev.grapevine.Node;
 import dev.grapevine.anproto.PublicKey;
 import dev.grapevine.mesh.MeshListener;
 import dev.grapevine.mesh.MeshPeer;
+import dev.grapevine.mesh.reconcile.ReconcileConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -106,6 +107,28 @@ class MeshNetworkTest {
     await().atMost(WAIT).until(() -> node2.store().count() == 300);
     assertThat(node2.mesh().stats().reconciliations()).isGreaterThanOrEqualTo(1);
     assertThat(node2.store().missingContent(10)).isEmpty();
+  }
+
+  @Test
+  void aLongCatchUpFetchesWhileItReconcilesAndAsksForEachMessageOnce() {
+    // Small reconciliation frames make many rounds, small WANTs make many batches, and a low
+    // difference limit cuts each session short, so the next starts while batches are in flight.
+    ReconcileConfig small =
+        ReconcileConfig.builder()
+            .maxMessageBytes(ReconcileConfig.MIN_MESSAGE_BYTES)
+            .maxDifferences(500)
+            .build();
+    Node node1 = nodes.start(m -> m.reconcile(small));
+    for (int i = 0; i < 1_500; i++) {
+      node1.publish("old post " + i);
+    }
+    Node node2 = nodes.start(m -> m.reconcile(small).wantBatch(40).seeds(List.of(node1.meshUrl())));
+
+    await().atMost(WAIT).until(() -> node2.store().count() == 1_500);
+    assertThat(node2.store().missingContent(10)).isEmpty();
+    assertThat(node2.mesh().stats().reconciliations()).isGreaterThanOrEqualTo(3);
+    assertThat(node2.mesh().stats().pullReceived()).isEqualTo(1_500);
+    assertThat(node2.mesh().stats().duplicatesReceived()).isZero();
   }
 
   @Test
