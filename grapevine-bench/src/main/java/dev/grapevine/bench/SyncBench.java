@@ -69,9 +69,9 @@ public final class SyncBench {
    * @param warmupMessages posts a throwaway pair of nodes syncs first, untimed (default 20,000; at
    *     most {@code messages} are used; 0 skips it)
    * @param warmupRuns untimed catch-ups of all of node A by throwaway nodes before the timed runs
-   *     (default 1; with 0 and no {@code warmupMessages} a cold JVM is timed). A first catch-up
-   *     still pays for JIT compilation (seconds of compiler CPU on two cores) even after the
-   *     smaller warm-up; a full one leaves the timed runs alike
+   *     (default 2; with 0 and no {@code warmupMessages} a cold JVM is timed). After the smaller
+   *     warm-up a first full catch-up still paid 2–4 s of JIT compilation (compiler CPU on the same
+   *     two cores) and a second about 1 s; after two, the timed runs are alike
    * @param repeat timed runs, each with a fresh node B (default 1)
    * @param timeout bound on the whole run (default 10 min)
    * @param stallTimeout a run fails if B's store stops growing for this long (default 30 s)
@@ -144,7 +144,7 @@ public final class SyncBench {
       private StoreKind store = StoreKind.SQLITE;
       private int authors = 16;
       private int warmupMessages = 20_000;
-      private int warmupRuns = 1;
+      private int warmupRuns = 2;
       private int repeat = 1;
       private Duration timeout = Duration.ofMinutes(10);
       private Duration stallTimeout = Duration.ofSeconds(30);

@@ -644,6 +644,7 @@ final class BenchCommand implements Runnable {
     public void quick() {
       messages = 10_000;
       warmup = 2_000;
+      warmupRuns = 1;
       repeat = 1;
     }
 
