@@ -229,8 +229,9 @@ final class CatchUp {
 
   /**
    * Queues WANT batches for the items the session found since the last call: only whole batches
-   * while it runs, all of them when {@code flush}. Returns how many items were queued. Call with
-   * {@code st} locked.
+   * while it runs, all of them when {@code flush}; an id already queued or in flight is skipped.
+   * Returns how many of the session's items it took (queued or skipped). Call with {@code st}
+   * locked.
    */
   private int queueNeeds(PeerState st, boolean flush) {
     List<Item> fresh = st.session.needFrom(st.queuedNeed);
