@@ -2,6 +2,7 @@ package dev.grapevine.store;
 
 import dev.grapevine.anproto.Content;
 import dev.grapevine.anproto.Hash;
+import dev.grapevine.anproto.VerifiedMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -34,6 +35,25 @@ record Blob(Hash hash, String data, int bytes, String name) {
    */
   static Blob of(Content content, int maxBytes) {
     return of(content.text(), maxBytes, content);
+  }
+
+  /**
+   * {@link #of(Content, int)} for the content {@code message} signs: the one place where a store
+   * checks that a content given with its message hashes to the message's content hash.
+   *
+   * @throws StoreException {@code TOO_LARGE} if its UTF-8 form exceeds {@code maxBytes}
+   * @throws IllegalArgumentException if it is not the content {@code message} signs
+   */
+  static Blob signedBy(VerifiedMessage message, Content content, int maxBytes) {
+    Blob blob = of(content, maxBytes);
+    if (!blob.hash().equals(message.contentHash())) {
+      throw new IllegalArgumentException(
+          "Expected content hashing to "
+              + message.contentHash()
+              + " but it hashes to "
+              + blob.hash());
+    }
+    return blob;
   }
 
   private static Blob of(String data, int maxBytes, Content parsed) {

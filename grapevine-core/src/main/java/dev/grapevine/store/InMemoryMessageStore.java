@@ -89,11 +89,10 @@ final class InMemoryMessageStore implements MessageStore {
     Objects.requireNonNull(content, "content");
     Blob blob;
     try {
-      blob = Blob.of(content, config.maxBlobBytes());
+      blob = Blob.signedBy(message, content, config.maxBlobBytes());
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    requireSigned(message, blob);
     return async(
         () ->
             write(
@@ -429,19 +428,6 @@ final class InMemoryMessageStore implements MessageStore {
       return CompletableFuture.completedFuture(body.get());
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * @throws IllegalArgumentException if {@code blob} is not the content {@code message} signs
-   */
-  static void requireSigned(VerifiedMessage message, Blob blob) {
-    if (!blob.hash().equals(message.contentHash())) {
-      throw new IllegalArgumentException(
-          "Expected content hashing to "
-              + message.contentHash()
-              + " but it hashes to "
-              + blob.hash());
     }
   }
 

@@ -292,11 +292,10 @@ final class SqliteMessageStore implements MessageStore {
     Objects.requireNonNull(content, "content");
     Blob blob;
     try {
-      blob = Blob.of(content, config.maxBlobBytes());
+      blob = Blob.signedBy(message, content, config.maxBlobBytes());
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    InMemoryMessageStore.requireSigned(message, blob);
     WriteOp.AddWithContent op = new WriteOp.AddWithContent(message, blob);
     return submit(op, op.future);
   }
